@@ -1,0 +1,1 @@
+"""Pydantic models of every artifact (the single source of the JSON schemas)."""

@@ -1,0 +1,77 @@
+"""Checks of daily OHLCV bars; every message names the ticker and the date."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from pipeline.krx_calendar import KrxCalendar
+
+BAR_COLUMNS = ("date", "ticker", "open", "high", "low", "close", "volume")
+
+
+def check_bars(
+    bars: pd.DataFrame,
+    calendar: KrxCalendar | None = None,
+    expected_tickers: Sequence[str] = (),
+    gap_check_from: dt.date | None = None,
+) -> list[str]:
+    """All problems of a bar frame (columns ``BAR_COLUMNS``), as human messages.
+
+    With a calendar: bars on non-trading days and missing trading days (gaps) per ticker
+    between its first bar (or ``gap_check_from``) and its last.
+    """
+    missing_cols = [c for c in BAR_COLUMNS if c not in bars.columns]
+    if missing_cols:
+        return [f"missing columns: {missing_cols}"]
+    out: list[str] = []
+    tickers = set(bars["ticker"].astype(str))
+    for t in expected_tickers:
+        if t not in tickers:
+            out.append(f"{t}: missing ticker (no bars at all)")
+    dup = bars[bars.duplicated(["ticker", "date"], keep="first")]
+    out += [f"{r.ticker} {r.date}: duplicate date" for r in dup.itertuples()]
+    prices = bars[["open", "high", "low", "close"]].astype("float64")
+    bad = prices.isna().any(axis=1) | (prices <= 0).any(axis=1)
+    out += [f"{r.ticker} {r.date}: NaN, zero or negative price" for r in bars[bad].itertuples()]
+    ok = ~bad
+    hl = ok & (prices["high"] < prices["low"])
+    out += [f"{r.ticker} {r.date}: high < low" for r in bars[hl].itertuples()]
+    outside = (
+        ok
+        & ~hl
+        & (
+            (prices[["open", "close"]].max(axis=1) > prices["high"])
+            | (prices[["open", "close"]].min(axis=1) < prices["low"])
+        )
+    )
+    out += [f"{r.ticker} {r.date}: open/close outside high-low" for r in bars[outside].itertuples()]
+    vol = bars["volume"]
+    badvol = vol.isna() | (vol.astype("float64") < 0)
+    out += [f"{r.ticker} {r.date}: NaN or negative volume" for r in bars[badvol].itertuples()]
+    if calendar is not None and len(bars):
+        out += _calendar_problems(bars, calendar, gap_check_from)
+    return out
+
+
+def _calendar_problems(
+    bars: pd.DataFrame, calendar: KrxCalendar, gap_check_from: dt.date | None
+) -> list[str]:
+    out: list[str] = []
+    dates = pd.to_datetime(bars["date"]).to_numpy(dtype="datetime64[D]")
+    on_session = np.isin(dates, calendar.sessions)
+    for r in bars[~on_session].itertuples():
+        out.append(f"{r.ticker} {r.date}: bar on a non-trading day")
+    for ticker, grp in bars[on_session].groupby("ticker", sort=True):
+        days = pd.to_datetime(grp["date"]).dt.date
+        first = max(days.min(), gap_check_from) if gap_check_from else days.min()
+        expected = set(calendar.between(first, days.max()))
+        gaps = sorted(expected - set(days))
+        if gaps:
+            shown = ", ".join(str(d) for d in gaps[:5])
+            more = f" (+{len(gaps) - 5} more)" if len(gaps) > 5 else ""
+            out.append(f"{ticker} {gaps[0]}: gap, missing trading days {shown}{more}")
+    return out

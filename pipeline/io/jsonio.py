@@ -1,0 +1,73 @@
+"""Read and write JSON artifacts: validated, canonical, atomic."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import ValidationError
+
+from pipeline.artifacts.envelope import Envelope
+from pipeline.canonical import canonical_bytes, sha256_hex
+from pipeline.errors import ArtifactError
+from pipeline.io.atomic import write_bytes_atomic
+from pipeline.registry import ArtifactSpec
+
+M = TypeVar("M", bound=Envelope)
+
+
+def dump_model(model: Envelope) -> bytes:
+    """Canonical bytes of an artifact model (aliases, JSON mode)."""
+    return canonical_bytes(model.model_dump(mode="json", by_alias=True))
+
+
+def write_json_atomic(path: Path, data: Any) -> bool:
+    """Write plain JSON data canonically and atomically; False if the bytes were unchanged."""
+    return write_bytes_atomic(path, canonical_bytes(data))
+
+
+def write_artifact(root: Path, spec: ArtifactSpec, model: Envelope, key: str | None = None) -> Path:
+    """Validate ``model`` against ``spec`` (shape + cross-field) and write it atomically."""
+    from pipeline.validate import validate_document  # validate imports registry models
+
+    if spec.model is None or not isinstance(model, spec.model):
+        raise ArtifactError(f"{spec.name}: expected a {spec.model} instance, got {type(model)}")
+    data = json.loads(dump_model(model))
+    rel = spec.path_for(key)
+    problems = validate_document(data, rel)
+    if problems:
+        raise ArtifactError(
+            f"refusing to write invalid {rel}:\n" + "\n".join(str(p) for p in problems)
+        )
+    path = root / rel
+    write_bytes_atomic(path, canonical_bytes(data))
+    return path
+
+
+def read_artifact(root: Path, spec: ArtifactSpec, model: type[M], key: str | None = None) -> M:
+    """Read and validate one artifact; ArtifactError with the path on any problem."""
+    rel = spec.path_for(key)
+    path = root / rel
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ArtifactError(f"{rel}: missing") from None
+    return parse_artifact(raw, rel, model)
+
+
+def parse_artifact(raw: bytes, rel: str, model: type[M]) -> M:
+    try:
+        return model.model_validate_json(raw)
+    except ValidationError as err:
+        first = err.errors()[0]
+        pointer = "/" + "/".join(str(p) for p in first["loc"])
+        raise ArtifactError(f"{rel}: {pointer}: {first['msg']}") from None
+
+
+def file_sha256(path: Path) -> str | None:
+    """SHA-256 of a file's bytes, or None if it does not exist."""
+    try:
+        return sha256_hex(path.read_bytes())
+    except FileNotFoundError:
+        return None
