@@ -1,0 +1,50 @@
+"""``krx validate [PATH...|--all]``: check artifacts against their schemas and rules."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from pipeline.errors import EXIT_INVALID, EXIT_OK
+from pipeline.validate import validate_all, validate_file
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "validate",
+        help="validate artifacts (schema by the envelope's 'schema' field + cross-field rules)",
+        description="Lists every error as FILE#/json/pointer: message; exits 1 on any error.",
+    )
+    p.add_argument("paths", nargs="*", help="repo-relative artifact paths")
+    p.add_argument("--all", action="store_true", help="every registered artifact in the tree")
+    p.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    root = Path(args.repo)
+    if not args.all and not args.paths:
+        print("error: give PATH... or --all", file=sys.stderr)
+        return EXIT_INVALID
+    if args.all:
+        files, problems = validate_all(root)
+    else:
+        files = [_relative(root, p) for p in args.paths]
+        problems = [pr for rel in files for pr in validate_file(root, rel)]
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    bad = {p.file for p in problems}
+    if not args.quiet:
+        print(f"validated {len(files)} file(s): {len(files) - len(bad)} ok, {len(bad)} invalid")
+    return EXIT_INVALID if problems else EXIT_OK
+
+
+def _relative(root: Path, path: str) -> str:
+    p = Path(path)
+    if p.is_absolute():
+        try:
+            return p.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            return p.as_posix()
+    return p.as_posix()
