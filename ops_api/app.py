@@ -1,0 +1,31 @@
+"""``create_app(settings)``: open the store once and wire the routers (nothing else)."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from ops_api import errors
+from ops_api.readonly import ReadOnlyMiddleware
+from ops_api.refs import parse_ref
+from ops_api.resolve import Resolver
+from ops_api.routes import artifacts, ops
+from ops_api.settings import Settings
+from pipeline.io.store import GitStore, Store
+
+DESCRIPTION = """Read-only resolver of the KRX Alertor repository: committed artifacts, latest
+or as of any git ref. Every answer is the envelope `{status, schema, asof, commit, ref, path,
+row_count, rows[], error}`; an artifact's content is `rows[0]`. Writes are 405: run the CLI."""
+
+
+def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
+    """The ASGI app serving ``settings.repo`` (or an injected ``store``)."""
+    store = store if store is not None else GitStore(settings.repo)
+    branch = settings.branch or store.head().branch or "main"
+    parse_ref(branch)  # a branch that is not a valid ref is a configuration error
+    app = FastAPI(title="KRX Alertor resolver", version="1", description=DESCRIPTION)
+    app.state.resolver = Resolver(store, settings, branch)
+    app.include_router(ops.router)
+    app.include_router(artifacts.router)
+    errors.install(app)
+    app.add_middleware(ReadOnlyMiddleware, hint_for=ops.writer_for)
+    return app
