@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from ops_api import errors
+from ops_api import errors, openapi
 from ops_api.readonly import ReadOnlyMiddleware
 from ops_api.refs import parse_ref
 from ops_api.resolve import Resolver
@@ -27,5 +27,6 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.include_router(ops.router)
     app.include_router(artifacts.router)
     errors.install(app)
+    openapi.install(app)
     app.add_middleware(ReadOnlyMiddleware, hint_for=ops.writer_for)
     return app

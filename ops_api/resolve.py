@@ -189,6 +189,11 @@ class Resolver:
         try:
             registry.get(name)
         except KeyError:
+            try:
+                self.resolve(ref)  # a bad or unknown ref is an error even with nothing to read
+            except ApiError as bad:
+                if bad.status_code != 200:
+                    return error_answer(bad, name=name, ref=ref or self.branch)
             err = ApiError(
                 200,
                 ErrorCode.NOT_REGISTERED,

@@ -10,9 +10,9 @@ from starlette.responses import Response
 
 from ops_api.http import respond
 from ops_api.models import ArtifactRow, CatalogRow, Change, Envelope, KeyRow, VersionRow
-from ops_api.routes import REF_DOC, Key, Ref, resolver
+from ops_api.routes import ERROR_RESPONSES, REF_DOC, REF_SCHEMA, Key, Ref, resolver
 
-router = APIRouter(prefix="/api/artifacts", tags=["artifacts"])
+router = APIRouter(prefix="/api/artifacts", tags=["artifacts"], responses=ERROR_RESPONSES)
 Name = Annotated[str, Path(description="Registered artifact name (see /api/artifacts)")]
 
 
@@ -51,8 +51,8 @@ async def history(
 async def diff(
     request: Request,
     name: Name,
-    from_: Annotated[str, Query(alias="from", description=REF_DOC)],
-    to: Annotated[str | None, Query(description=REF_DOC)] = None,
+    from_: Annotated[str, Query(alias="from", description=REF_DOC, json_schema_extra=REF_SCHEMA)],
+    to: Ref = None,
     key: Key = None,
 ) -> Response:
     """Changes of one artifact from ?from= to ?to= (default latest), as JSON pointers."""

@@ -11,11 +11,11 @@ from starlette.responses import Response
 
 from ops_api.http import respond
 from ops_api.models import ArtifactRow, Envelope, HealthRow
-from ops_api.routes import Ref, resolver
+from ops_api.routes import ERROR_RESPONSES, Ref, resolver
 from pipeline import registry
 from pipeline.io.context import now_seoul
 
-router = APIRouter(tags=["ops"])
+router = APIRouter(tags=["ops"], responses=ERROR_RESPONSES)
 
 
 @dataclass(frozen=True)
