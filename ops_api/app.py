@@ -5,11 +5,13 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from ops_api import errors, openapi
+from ops_api.fastpath import FastPath
 from ops_api.readonly import ReadOnlyMiddleware
 from ops_api.refs import parse_ref
 from ops_api.resolve import Resolver
 from ops_api.routes import artifacts, ops
 from ops_api.settings import Settings
+from pipeline import registry
 from pipeline.io.store import GitStore, Store
 
 DESCRIPTION = """Read-only resolver of the KRX Alertor repository: committed artifacts, latest
@@ -28,5 +30,9 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.include_router(artifacts.router)
     errors.install(app)
     openapi.install(app)
-    app.add_middleware(ReadOnlyMiddleware, hint_for=ops.writer_for)
+    if settings.fast_path:
+        routes = {r.path: (r.artifact, r.writer) for r in ops.RUNBOOK_ROUTES}
+        resolver = app.state.resolver
+        app.add_middleware(FastPath, resolver=lambda: resolver, routes=routes, names=registry.names)
+    app.add_middleware(ReadOnlyMiddleware, hint_for=ops.writer_for)  # outermost: writes -> 405
     return app

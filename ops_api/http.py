@@ -10,7 +10,7 @@ from ops_api.resolve import Answer
 JSON = "application/json"
 
 
-def _etag_matches(header: str | None, etag: str) -> bool:
+def etag_matches(header: str | None, etag: str) -> bool:
     # If-None-Match uses the weak comparison (RFC 9110 §13.1.2): W/"x" matches "x".
     if not header:
         return False
@@ -24,6 +24,6 @@ def respond(request: Request, answer: Answer) -> Response:
     headers = {"Cache-Control": answer.cache.value}
     if answer.status_code == 200:
         headers["ETag"] = answer.etag
-        if _etag_matches(request.headers.get("if-none-match"), answer.etag):
+        if etag_matches(request.headers.get("if-none-match"), answer.etag):
             return Response(status_code=304, headers=headers)
     return Response(answer.body, status_code=answer.status_code, headers=headers, media_type=JSON)

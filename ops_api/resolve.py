@@ -21,7 +21,7 @@ from typing import Any
 from ops_api.diff import json_diff
 from ops_api.health import health_row
 from ops_api.models import ErrorCode, Status
-from ops_api.refs import LRU, BadRefError, RefResolver, Resolved, parse_ref
+from ops_api.refs import LRU, BadRefError, ParsedRef, RefResolver, Resolved, parse_ref
 from ops_api.settings import Settings
 from pipeline import registry
 from pipeline.enums import ArtifactKind
@@ -114,6 +114,9 @@ class Resolver:
         self.settings = settings
         self.branch = branch
         self.refs = RefResolver(store)
+        # "latest" reads refs/heads/<branch> directly: one ref file read, no tag lookup first.
+        self._branch_ref = parse_ref(f"refs/heads/{branch}")
+        self._parsed: LRU[str, ParsedRef] = LRU(settings.cache_entries)
         self._answers: LRU[tuple[str, str, str, str, bool], Answer] = LRU(settings.cache_entries)
         self._problems: LRU[tuple[str, str], list[Problem]] = LRU(settings.cache_entries)
 
@@ -150,7 +153,7 @@ class Resolver:
         """(ref label, resolution); ApiError for a bad or unknown ref."""
         label = self.branch if ref is None else ref
         try:
-            parsed = parse_ref(label)
+            parsed = self._branch_ref if ref is None else self._parse(ref)
         except BadRefError as err:
             raise ApiError(400, ErrorCode.BAD_REF, f"bad ref {label!r}: {err}") from None
         try:
@@ -165,11 +168,18 @@ class Resolver:
             raise ApiError(404, ErrorCode.UNKNOWN_REF, f"unknown ref {label!r}: {err}") from None
         return label, resolved
 
+    def _parse(self, text: str) -> ParsedRef:
+        hit = self._parsed.get(text)
+        if hit is None:
+            hit = parse_ref(text)  # pure, so successful parses are cached
+            self._parsed.put(text, hit)
+        return hit
+
     # ------------------------------------------------------------------ artifacts
 
     def artifact(self, name: str, ref: str | None, key: str | None = None) -> Answer:
         """One artifact at ``ref`` (None: the served branch), as an envelope."""
-        fields: dict[str, Any] = {"name": name, "ref": ref or self.branch}
+        fields: dict[str, Any] = {"name": name, "ref": self.branch if ref is None else ref}
         try:
             spec = self.spec(name)
             rel = self.path(spec, key)
@@ -193,7 +203,7 @@ class Resolver:
                 self.resolve(ref)  # a bad or unknown ref is an error even with nothing to read
             except ApiError as bad:
                 if bad.status_code != 200:
-                    return error_answer(bad, name=name, ref=ref or self.branch)
+                    return error_answer(bad, name=name, ref=self.branch if ref is None else ref)
             err = ApiError(
                 200,
                 ErrorCode.NOT_REGISTERED,
@@ -201,7 +211,7 @@ class Resolver:
                 f"nothing can have been written",
                 hint=fallback_hint,
             )
-            return self._error_or_no_data(err, name=name, ref=ref or self.branch)
+            return self._error_or_no_data(err, name=name, ref=self.branch if ref is None else ref)
         return self.artifact(name, ref)
 
     def _error_or_no_data(self, err: ApiError, **fields: Any) -> Answer:
@@ -274,7 +284,7 @@ class Resolver:
                 raise ApiError(400, ErrorCode.KEY_NOT_ALLOWED, f"{name} is one file, not keyed")
             label, resolved = self.resolve(ref)
         except ApiError as err:
-            return self._error_or_no_data(err, name=name, ref=ref or self.branch)
+            return self._error_or_no_data(err, name=name, ref=self.branch if ref is None else ref)
         directory = spec.path.split("{key}")[0].rsplit("/", 1)[0]
         files = self.store.list_files(resolved.commit, directory, limit=10_000)
         rows = [{"key": k, "path": p} for p in files if (k := spec.key_of(p)) is not None]
@@ -287,7 +297,7 @@ class Resolver:
         self, name: str, ref: str | None, key: str | None, limit: int, cursor: str | None
     ) -> Answer:
         """Versions of an artifact across commits, newest first, paged by an opaque cursor."""
-        fields: dict[str, Any] = {"name": name, "ref": ref or self.branch}
+        fields: dict[str, Any] = {"name": name, "ref": self.branch if ref is None else ref}
         try:
             spec = self.spec(name)
             rel = self.path(spec, key)
@@ -343,11 +353,15 @@ class Resolver:
         except (RefNotFoundError, AmbiguousRefError, BadRefError):
             raise ApiError(400, ErrorCode.BAD_CURSOR, "cursor names an unknown commit") from None
         # A cursor pins the walk to its start commit, so paging is stable while commits land.
-        return ref or self.branch, Resolved(start, immutable=True), m.group(2)
+        return self.branch if ref is None else ref, Resolved(start, immutable=True), m.group(2)
 
     def diff(self, name: str, base: str, ref: str | None, key: str | None) -> Answer:
         """What changed in one artifact between ``base`` (?from=) and ``ref`` (?to=)."""
-        fields: dict[str, Any] = {"name": name, "ref": ref or self.branch, "base_ref": base}
+        fields: dict[str, Any] = {
+            "name": name,
+            "ref": self.branch if ref is None else ref,
+            "base_ref": base,
+        }
         try:
             spec = self.spec(name)
             rel = self.path(spec, key)

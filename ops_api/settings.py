@@ -27,6 +27,7 @@ class Settings:
     history_limit_max: int = 500
     history_scan_limit: int = 20_000  # commits examined per history request
     diff_limit: int = 2000  # changes listed per diff response
+    fast_path: bool = True  # answer plain artifact GETs before the router (ops_api.fastpath)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
