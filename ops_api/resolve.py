@@ -117,6 +117,7 @@ class Resolver:
         # "latest" reads refs/heads/<branch> directly: one ref file read, no tag lookup first.
         self._branch_ref = parse_ref(f"refs/heads/{branch}")
         self._parsed: LRU[str, ParsedRef] = LRU(settings.cache_entries)
+        self._paths: LRU[tuple[ArtifactSpec, str | None], str] = LRU(settings.cache_entries)
         self._answers: LRU[tuple[str, str, str, str, bool], Answer] = LRU(settings.cache_entries)
         self._problems: LRU[tuple[str, str], list[Problem]] = LRU(settings.cache_entries)
 
@@ -132,6 +133,14 @@ class Resolver:
             ) from None
 
     def path(self, spec: ArtifactSpec, key: str | None) -> str:
+        """The repo-relative path of ``spec`` (and ``key``); memoized, it is a pure function."""
+        hit = self._paths.get((spec, key))
+        if hit is None:
+            hit = self._path(spec, key)
+            self._paths.put((spec, key), hit)
+        return hit
+
+    def _path(self, spec: ArtifactSpec, key: str | None) -> str:
         if spec.is_collection and key is None:
             raise ApiError(
                 400,

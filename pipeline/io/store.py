@@ -167,6 +167,7 @@ class GitStore:
         except pygit2.GitError as err:
             raise StoreError(f"{root}: not a git repository ({err})") from None
         self.root = Path(self.repo.workdir or self.repo.path)
+        self._peeled: dict[str, str] = {}
 
     def _commit(self, commit: str) -> pygit2.Commit:
         try:
@@ -187,24 +188,19 @@ class GitStore:
         return str(commit.id)
 
     def resolve_name(self, name: str) -> str:
-        if name == "HEAD":
-            if self.repo.head_is_unborn:
-                raise RefNotFoundError("HEAD (no commits yet)")
-            return str(self.repo.head.target)
         if len(name) == 40 and _HEX_RE.fullmatch(name):
             return self._peel(self.repo.get(name), name)
-        if not name.startswith("refs/"):
-            for prefix in _REF_PREFIXES[1:]:
-                ref = self.repo.references.get(prefix + name)
-                if ref is not None:
-                    return self._peel(ref.peel(), name)
+        if name == "HEAD" or name.startswith("refs/"):
+            candidates: tuple[str, ...] = (name,)
         else:
-            ref = self.repo.references.get(name)
+            candidates = tuple(prefix + name for prefix in _REF_PREFIXES[1:])
+        for full in candidates:
+            ref = self.repo.references.get(full)
             if ref is not None:
-                return self._peel(ref.peel(), name)
+                return self._ref_commit(ref, name)
         if _HEX_RE.fullmatch(name):
             try:
-                obj = self.repo.get(name) if len(name) == 40 else self.repo[name]
+                obj = self.repo[name]
             except KeyError:
                 obj = None
             except ValueError as err:
@@ -213,6 +209,20 @@ class GitStore:
                 obj = None
             return self._peel(obj, name)
         raise RefNotFoundError(name)
+
+    def _ref_commit(self, ref: pygit2.Reference, name: str) -> str:
+        """The commit a ref points to; object id -> peeled commit is cached (it never changes)."""
+        try:
+            oid = str(ref.resolve().target)  # follows symbolic refs such as HEAD
+        except (pygit2.GitError, KeyError):
+            raise RefNotFoundError(f"{name} (no commits yet)") from None
+        hit = self._peeled.get(oid)
+        if hit is None:
+            hit = self._peel(self.repo.get(oid), name)
+            if len(self._peeled) >= 4096:
+                self._peeled.clear()
+            self._peeled[oid] = hit
+        return hit
 
     def parents(self, commit: str) -> tuple[str, ...]:
         return tuple(str(p) for p in self._commit(commit).parent_ids)

@@ -49,8 +49,8 @@ def make_clock(asof: dt.date, seq: int = 0) -> dict[str, Any]:
     return doc
 
 
-def make_prices_meta(asof: dt.date, seq: int = 0, months: int = 90) -> dict[str, Any]:
-    """A valid ``prices_meta/v1`` artifact; 90 months of partitions make about 20 KB."""
+def make_prices_meta(asof: dt.date, seq: int = 0, months: int = 75) -> dict[str, Any]:
+    """A valid ``prices_meta/v1`` artifact; 75 months of partitions make a 20 KB file."""
     partitions = []
     day = dt.date(2020, 1, 2)
     for i in range(months):
