@@ -19,6 +19,7 @@ MAX_REQUESTS = 300  # per reader
 
 
 def test_no_torn_reads_while_commits_land(repo: GitRepo, server_for: Any) -> None:
+    repo.commit({PATH: make_prices_meta(ASOF, -1)}, "seq -1")  # so HEAD~1 exists from the start
     repo.commit({PATH: make_prices_meta(ASOF, 0)}, "seq 0")
     url = server_for(repo.path)
     done = threading.Event()
@@ -51,6 +52,8 @@ def test_no_torn_reads_while_commits_land(repo: GitRepo, server_for: Any) -> Non
                     continue
                 with lock:
                     answers.append(body)
+                    if resp.status_code != 200:
+                        failures.append(f"{resp.status_code}: {body['error']}")
 
     threads = [threading.Thread(target=reader, args=(n,)) for n in range(READERS)]
     threads.append(threading.Thread(target=writer))
