@@ -7,11 +7,11 @@ overrides committed at the served commit, so the answer is a function of (commit
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections import defaultdict
 from typing import Any
 
-from ops_api.refs import LRU
 from pipeline import registry
 from pipeline.enums import ArtifactKind
 from pipeline.errors import OperatorError
@@ -23,19 +23,16 @@ SCHEDULER_ARTIFACT = "scheduler_record"
 EXIT_CODE_FIELD = "exit_code"
 DIRTY_PATHS_SHOWN = 20
 
-_calendars: LRU[str, KrxCalendar] = LRU(8)
+
+@functools.lru_cache(maxsize=8)
+def _calendar(text: str) -> KrxCalendar:
+    return build_calendar(parse_overrides(text, OVERRIDES_FILE))
 
 
 def calendar_at(store: Store, commit: str | None) -> KrxCalendar:
-    """The KRX calendar with the closures committed at ``commit`` (cached by blob id)."""
+    """The KRX calendar with the closures committed at ``commit`` (cached by their text)."""
     blob = store.read(commit, OVERRIDES_FILE) if commit else None
-    key = blob.oid if blob else "-"
-    cal = _calendars.get(key)
-    if cal is None:
-        text = blob.data.decode("utf-8") if blob else ""
-        cal = build_calendar(parse_overrides(text, OVERRIDES_FILE))
-        _calendars.put(key, cal)
-    return cal
+    return _calendar(blob.data.decode("utf-8") if blob else "")
 
 
 def _read_json(store: Store, commit: str, path: str) -> dict[str, Any] | None:
@@ -57,7 +54,7 @@ def _asof(data: dict[str, Any] | None) -> dt.date | None:
 
 
 def stage_ages(
-    store: Store, commit: str | None, today: dt.date, cal: KrxCalendar
+    store: Store, commit: str | None, today: dt.date, cal: KrxCalendar | str
 ) -> list[dict[str, Any]]:
     """Per stage: its newest single-file JSON artifact's asof and age in trading days."""
     by_stage: dict[str, list[registry.ArtifactSpec]] = defaultdict(list)
@@ -77,10 +74,10 @@ def stage_ages(
         else:
             asof, spec = max(found, key=lambda pair: pair[0])
             row.update(artifact=spec.name, asof=asof.isoformat())
-            try:
+            if isinstance(cal, str):  # the committed calendar overrides are unusable
+                row.update(age_trading_days=None, reason=cal)
+            else:
                 row.update(age_trading_days=cal.count_after(asof, today), reason=None)
-            except OperatorError as err:
-                row.update(age_trading_days=None, reason=str(err))
         out.append(row)
     return out
 
@@ -115,7 +112,10 @@ def health_row(
     head = store.head()
     shown, count = store.dirty_paths(DIRTY_PATHS_SHOWN)
     today = now.date()
-    cal = calendar_at(store, branch_commit)
+    try:
+        cal: KrxCalendar | str = calendar_at(store, branch_commit)
+    except (OperatorError, UnicodeDecodeError) as err:
+        cal = f"calendar: {err}"
     return {
         "today": today.isoformat(),
         "repo": {

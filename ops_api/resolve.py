@@ -250,7 +250,9 @@ class Resolver:
                 hint=write_hint(spec, ""),
             )
             return render(200, envelope(Status.NO_DATA, error=err, **fields), cache)
-        problems = self._validate(blob.oid, blob.data, rel)
+        # JSON and parquet artifacts have validators; CSV/text ones have none (valid: null).
+        checked = spec.kind in (ArtifactKind.JSON, ArtifactKind.PARQUET)
+        problems = self._validate(blob.oid, blob.data, rel) if checked else []
         rows: list[Any] = []
         schema: str | None = spec.schema_id
         asof: str | None = None
@@ -270,7 +272,7 @@ class Resolver:
             schema=schema,
             asof=asof,
             blob=blob.oid,
-            valid=not problems,
+            valid=not problems if checked else None,
             validation_errors=[{"pointer": p.pointer, "message": p.message} for p in problems],
             **fields,
         )
@@ -333,14 +335,15 @@ class Resolver:
             for v in page.versions
         ]
         nxt = f"{resolved.commit}.{page.resume_after}" if page.resume_after else None
+        empty = not rows and after is None and nxt is None  # nothing at all, not just this page
         env = envelope(
-            Status.OK if rows or after else Status.NO_DATA,
+            Status.NO_DATA if empty else Status.OK,
             rows,
             commit=resolved.commit,
             next_cursor=nxt,
             **{**fields, "ref": label},
         )
-        if not rows and not after:
+        if empty:
             env["error"] = {
                 "code": ErrorCode.ARTIFACT_ABSENT.value,
                 "message": f"{rel} has no versions reachable from {label}",

@@ -89,3 +89,25 @@ def test_history_and_diff(mem: MemoryStore) -> None:
     assert [row["subject"] for row in rest["rows"]] == ["c1", "c0"] and rest["next_cursor"] is None
     diff = body(r.diff("clock", "HEAD~1", None, None))
     assert {c["pointer"] for c in diff["rows"]} == {"/asof", "/generated_at", "/requested"}
+
+
+def test_health_is_pure_over_the_store(mem: MemoryStore) -> None:
+    now = dt.datetime(2026, 11, 17, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=9)))
+    doc = body(Resolver(mem, Settings(), "main").health(now))
+    row = doc["rows"][0]
+    assert row["today"] == "2026-11-17" and row["repo"]["commit"] == mem.resolve_name("main")
+    clock = next(s for s in row["stages"] if s["stage"] == "clock")
+    assert (clock["asof"], clock["age_trading_days"]) == (
+        "2026-11-15",
+        2,
+    )  # Sun 15 -> Mon 16, Tue 17
+    assert row["daily_ops"]["exit_code"] is None and row["daily_ops"]["reason"]
+
+
+def test_health_survives_a_broken_calendar_file(mem: MemoryStore) -> None:
+    mem.commit({"config/krx_closures.yaml": b"closures: [{date: nope}]\n"})
+    now = dt.datetime(2026, 11, 17, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=9)))
+    answer = Resolver(mem, Settings(), "main").health(now)
+    clock = next(s for s in body(answer)["rows"][0]["stages"] if s["stage"] == "clock")
+    assert answer.status_code == 200 and clock["age_trading_days"] is None
+    assert clock["reason"].startswith("calendar:")
