@@ -207,6 +207,7 @@ def main() -> int:
     cpus = os.cpu_count() or 1
     server_cpu, client_cpu = (0, 1) if cpus >= 2 else (None, None)
 
+    load_before = _loadavg()
     with tempfile.TemporaryDirectory(prefix="bench-resolver-") as tmp:
         work = Path(tmp)
         t0 = time.perf_counter()
@@ -252,6 +253,7 @@ def main() -> int:
                 nginx.send_signal(signal.SIGQUIT)
                 nginx.wait(timeout=20)
         costs = lookup_costs(repo.path)
+    load_after = _loadavg()
 
     med = {k: statistics.median(r.rps for r in v) for k, v in results.items()}
     p99 = {k: statistics.median(r.p99_ms for r in v) for k, v in results.items()}
@@ -266,6 +268,8 @@ def main() -> int:
         f"load: wrk -t1 -c{args.connections} -d{args.duration}s x {args.rounds} rounds; "
         f"one uvicorn worker; "
         + ("server/nginx on CPU 0, wrk on CPU 1" if server_cpu is not None else "no pinning"),
+        f"load average (1/5/15 min) before: {load_before}, after: {load_after} "
+        f"(>{cpus} means other processes competed for the {cpus} CPUs during the run)",
         "",
         f"{'target':<14} {'req/s (median)':>15} {'p99 ms':>8} {'target':>10}  rounds req/s",
     ]
@@ -296,6 +300,13 @@ def main() -> int:
         args.output.parent.mkdir(parents=True, exist_ok=True)
         args.output.write_text(report, encoding="utf-8")
     return 0
+
+
+def _loadavg() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text(encoding="utf-8").split()[:3])
+    except OSError:
+        return "unknown"
 
 
 def _cpu_model() -> str:

@@ -11,11 +11,18 @@ from pathlib import Path
 import uvicorn
 
 from ops_api.app import create_app
+from ops_api.refs import BadRefError
 from ops_api.settings import Settings
+from pipeline.errors import EXIT_INVALID
+from pipeline.io.store import StoreError
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    base = Settings.from_env()
+    try:
+        base = Settings.from_env()
+    except ValueError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_INVALID
     p = argparse.ArgumentParser(prog="python -m ops_api", description=__doc__)
     p.add_argument("--repo", type=Path, default=base.repo, help="git repository (KRX_API_REPO)")
     p.add_argument("--branch", default=base.branch, help="served branch (KRX_API_BRANCH)")
@@ -26,7 +33,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = dataclasses.replace(
         base, repo=args.repo, branch=args.branch, host=args.host, port=args.port
     )
-    app = create_app(settings)
+    try:
+        app = create_app(settings)
+    except (StoreError, BadRefError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_INVALID
     # One worker: the pygit2 repository and the caches live in this process. uvloop/httptools
     # are used when installed ("auto"), plain asyncio/h11 otherwise.
     uvicorn.run(
