@@ -8,9 +8,9 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ops_api.answer import ApiError, error_answer
 from ops_api.http import respond
 from ops_api.models import ErrorCode
-from ops_api.resolve import ApiError, error_answer
 
 
 async def _validation(request: Request, exc: Exception) -> Response:

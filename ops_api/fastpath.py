@@ -19,8 +19,9 @@ from urllib.parse import unquote
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from ops_api.answer import Answer
 from ops_api.http import JSON, etag_matches
-from ops_api.resolve import Answer, Resolver
+from ops_api.resolve import Resolver
 
 _PREFIX = "/api/artifacts/"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ops_api.resolve import Answer
+from ops_api.answer import Answer
 
 JSON = "application/json"
 

@@ -11,8 +11,8 @@ from collections.abc import Callable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ops_api.answer import ApiError, error_answer
 from ops_api.models import ErrorCode
-from ops_api.resolve import ApiError, error_answer
 
 
 class ReadOnlyMiddleware:

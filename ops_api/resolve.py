@@ -11,14 +11,21 @@ cached answer is never stale, and "latest" costs one ref read plus a dict lookup
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
-import re
-from dataclasses import dataclass
-from enum import Enum
 from typing import Any
 
-from ops_api.diff import json_diff
+from ops_api import versions
+from ops_api.answer import (
+    Answer,
+    ApiError,
+    CachePolicy,
+    envelope,
+    error_answer,
+    error_or_no_data,
+    policy_for,
+    render,
+    write_hint,
+)
 from ops_api.health import health_row
 from ops_api.models import ErrorCode, Status
 from ops_api.refs import LRU, BadRefError, ParsedRef, RefResolver, Resolved, parse_ref
@@ -28,82 +35,6 @@ from pipeline.enums import ArtifactKind
 from pipeline.io.store import AmbiguousRefError, RefNotFoundError, Store, safe_relpath
 from pipeline.registry import ArtifactSpec
 from pipeline.validate import Problem, validate_bytes
-
-
-class CachePolicy(Enum):
-    IMMUTABLE = "public, max-age=31536000, immutable"  # the ref was a commit id
-    SHORT = "public, max-age=5"  # latest / symbolic refs: may move with the next commit
-    NONE = "no-store"  # errors and health
-
-
-@dataclass(frozen=True)
-class Answer:
-    status_code: int
-    body: bytes
-    etag: str
-    cache: CachePolicy
-
-
-class ApiError(Exception):
-    """A request that cannot be answered; becomes an error envelope."""
-
-    def __init__(
-        self, status_code: int, code: ErrorCode, message: str, hint: str | None = None
-    ) -> None:
-        super().__init__(message)
-        self.status_code = status_code
-        self.code = code
-        self.message = message
-        self.hint = hint
-
-
-_CURSOR_RE = re.compile(r"([0-9a-f]{40})\.([0-9a-f]{40})")
-
-
-def render(status_code: int, envelope: dict[str, Any], cache: CachePolicy) -> Answer:
-    """Serialize an envelope (compact UTF-8, Korean unescaped) with a strong ETag."""
-    body = json.dumps(envelope, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    raw = body.encode("utf-8")
-    etag = '"' + hashlib.sha256(raw).hexdigest()[:32] + '"'
-    return Answer(status_code, raw, etag, cache)
-
-
-def envelope(
-    status: Status,
-    rows: list[Any] | None = None,
-    *,
-    error: ApiError | None = None,
-    **fields: Any,
-) -> dict[str, Any]:
-    """The envelope dict with every DESIGN §6 key present (models.Envelope documents it)."""
-    rows = rows or []
-    out: dict[str, Any] = {
-        "status": status.value,
-        "schema": None,
-        "asof": None,
-        "commit": None,
-        "ref": None,
-        "path": None,
-        "row_count": len(rows),
-        "rows": rows,
-        "error": None,
-        "name": None,
-        "valid": None,
-        "validation_errors": [],
-    }
-    if error is not None:
-        out["error"] = {"code": error.code.value, "message": error.message, "hint": error.hint}
-    out.update(fields)
-    return out
-
-
-def error_answer(err: ApiError, **fields: Any) -> Answer:
-    return render(err.status_code, envelope(Status.ERROR, error=err, **fields), CachePolicy.NONE)
-
-
-def write_hint(spec: ArtifactSpec | None, fallback: str) -> str:
-    """The CLI command that writes an artifact (the API never does)."""
-    return f"krx stage {spec.stage}" if spec is not None else fallback
 
 
 class Resolver:
@@ -195,7 +126,7 @@ class Resolver:
             fields["path"] = rel
             label, resolved = self.resolve(ref)
         except ApiError as err:
-            return self._error_or_no_data(err, **fields)
+            return error_or_no_data(err, **fields)
         cache_key = (resolved.commit, rel, label, name, resolved.immutable)
         hit = self._answers.get(cache_key)
         if hit is None:
@@ -220,14 +151,8 @@ class Resolver:
                 f"nothing can have been written",
                 hint=fallback_hint,
             )
-            return self._error_or_no_data(err, name=name, ref=self.branch if ref is None else ref)
+            return error_or_no_data(err, name=name, ref=self.branch if ref is None else ref)
         return self.artifact(name, ref)
-
-    def _error_or_no_data(self, err: ApiError, **fields: Any) -> Answer:
-        if err.status_code == 200:
-            env = envelope(Status.NO_DATA, error=err, **fields)
-            return render(200, env, CachePolicy.SHORT)
-        return error_answer(err, **fields)
 
     def _render_artifact(
         self, spec: ArtifactSpec, rel: str, label: str, resolved: Resolved
@@ -295,123 +220,24 @@ class Resolver:
                 raise ApiError(400, ErrorCode.KEY_NOT_ALLOWED, f"{name} is one file, not keyed")
             label, resolved = self.resolve(ref)
         except ApiError as err:
-            return self._error_or_no_data(err, name=name, ref=self.branch if ref is None else ref)
+            return error_or_no_data(err, name=name, ref=self.branch if ref is None else ref)
         directory = spec.path.split("{key}")[0].rsplit("/", 1)[0]
         files = self.store.list_files(resolved.commit, directory, limit=10_000)
         rows = [{"key": k, "path": p} for p in files if (k := spec.key_of(p)) is not None]
         env = envelope(
             Status.OK, rows, name=name, ref=label, path=spec.path, commit=resolved.commit
         )
-        return render(200, env, _policy(resolved))
+        return render(200, env, policy_for(resolved))
 
     def history(
         self, name: str, ref: str | None, key: str | None, limit: int, cursor: str | None
     ) -> Answer:
-        """Versions of an artifact across commits, newest first, paged by an opaque cursor."""
-        fields: dict[str, Any] = {"name": name, "ref": self.branch if ref is None else ref}
-        try:
-            spec = self.spec(name)
-            rel = self.path(spec, key)
-            fields["path"] = rel
-            label, resolved, after = self._history_start(ref, cursor)
-            page = self.store.history(
-                rel,
-                resolved.commit,
-                after=after,
-                limit=min(limit, self.settings.history_limit_max),
-                scan_limit=self.settings.history_scan_limit,
-            )
-        except ApiError as err:
-            return self._error_or_no_data(err, **fields)
-        except RefNotFoundError as err:
-            return error_answer(ApiError(400, ErrorCode.BAD_CURSOR, str(err)), **fields)
-        rows = [
-            {
-                "commit": v.commit,
-                "blob": v.oid,
-                "committed_at": v.committed_at.isoformat(),
-                "subject": v.subject,
-            }
-            for v in page.versions
-        ]
-        nxt = f"{resolved.commit}.{page.resume_after}" if page.resume_after else None
-        empty = not rows and after is None and nxt is None  # nothing at all, not just this page
-        env = envelope(
-            Status.NO_DATA if empty else Status.OK,
-            rows,
-            commit=resolved.commit,
-            next_cursor=nxt,
-            **{**fields, "ref": label},
-        )
-        if empty:
-            env["error"] = {
-                "code": ErrorCode.ARTIFACT_ABSENT.value,
-                "message": f"{rel} has no versions reachable from {label}",
-                "hint": None,
-            }
-        return render(200, env, _policy(resolved))
-
-    def _history_start(
-        self, ref: str | None, cursor: str | None
-    ) -> tuple[str, Resolved, str | None]:
-        if cursor is None:
-            label, resolved = self.resolve(ref)
-            return label, resolved, None
-        m = _CURSOR_RE.fullmatch(cursor)
-        if m is None:
-            raise ApiError(400, ErrorCode.BAD_CURSOR, "cursor must be a next_cursor value")
-        try:
-            start = self.refs.resolve(parse_ref(m.group(1))).commit
-        except (RefNotFoundError, AmbiguousRefError, BadRefError):
-            raise ApiError(400, ErrorCode.BAD_CURSOR, "cursor names an unknown commit") from None
-        # A cursor pins the walk to its start commit, so paging is stable while commits land.
-        return self.branch if ref is None else ref, Resolved(start, immutable=True), m.group(2)
+        """Versions of an artifact across commits, newest first (see ``ops_api.versions``)."""
+        return versions.history(self, name, ref, key, limit, cursor)
 
     def diff(self, name: str, base: str, ref: str | None, key: str | None) -> Answer:
-        """What changed in one artifact between ``base`` (?from=) and ``ref`` (?to=)."""
-        fields: dict[str, Any] = {
-            "name": name,
-            "ref": self.branch if ref is None else ref,
-            "base_ref": base,
-        }
-        try:
-            spec = self.spec(name)
-            rel = self.path(spec, key)
-            fields["path"] = rel
-            _, old_at = self.resolve(base)
-            label, new_at = self.resolve(ref)
-        except ApiError as err:
-            return self._error_or_no_data(err, **fields)
-        old = self.store.read(old_at.commit, rel)
-        new = self.store.read(new_at.commit, rel)
-        fields.update(commit=new_at.commit, base_commit=old_at.commit, ref=label)
-        policy = (
-            CachePolicy.IMMUTABLE if old_at.immutable and new_at.immutable else CachePolicy.SHORT
-        )
-        if old is None and new is None:
-            absent = ApiError(200, ErrorCode.ARTIFACT_ABSENT, f"{rel} exists at neither ref")
-            return render(200, envelope(Status.NO_DATA, error=absent, **fields), policy)
-        changes, truncated = self._changes(
-            spec, old.data if old else None, new.data if new else None
-        )
-        if old is not None and new is not None and old.oid == new.oid:
-            changes, truncated = [], False
-        env = envelope(Status.OK, changes, truncated=truncated, **fields)
-        return render(200, env, policy)
-
-    def _changes(
-        self, spec: ArtifactSpec, old: bytes | None, new: bytes | None
-    ) -> tuple[list[dict[str, Any]], bool]:
-        if spec.kind is ArtifactKind.JSON:
-            try:
-                a = json.loads(old) if old is not None else None
-                b = json.loads(new) if new is not None else None
-            except (UnicodeDecodeError, json.JSONDecodeError):
-                pass
-            else:
-                return json_diff(a, b, limit=self.settings.diff_limit)
-        # Not JSON (or unreadable): the only honest diff is "the bytes changed".
-        return [{"op": "replace", "pointer": "", "old": _oid(old), "new": _oid(new)}], False
+        """Changes of one artifact from ``base`` to ``ref`` (see ``ops_api.versions``)."""
+        return versions.diff(self, name, base, ref, key)
 
     # ------------------------------------------------------------------ health, catalog
 
@@ -442,13 +268,3 @@ class Resolver:
             for s in registry.ARTIFACTS
         ]
         return render(200, envelope(Status.OK, rows, ref=self.branch), CachePolicy.SHORT)
-
-
-def _policy(resolved: Resolved) -> CachePolicy:
-    return CachePolicy.IMMUTABLE if resolved.immutable else CachePolicy.SHORT
-
-
-def _oid(data: bytes | None) -> str | None:
-    if data is None:
-        return None
-    return hashlib.sha1(b"blob %d\x00" % len(data) + data, usedforsecurity=False).hexdigest()

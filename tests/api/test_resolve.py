@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
+from ops_api.answer import Answer, CachePolicy
 from ops_api.models import Envelope
-from ops_api.resolve import Answer, CachePolicy, Resolver
+from ops_api.resolve import Resolver
 from ops_api.settings import Settings
 from pipeline.canonical import canonical_bytes
 from pipeline.io.store import MemoryStore
