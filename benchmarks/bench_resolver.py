@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from ops_api.refs import RefResolver, parse_ref  # noqa: E402
-from pipeline.io.store import GitStore  # noqa: E402
+from pipeline.io.gitstore import GitStore  # noqa: E402
 from tests.api.factories import GitRepo, make_prices_meta  # noqa: E402
 
 ARTIFACT = "data/prices/_meta.json"

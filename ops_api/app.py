@@ -12,7 +12,8 @@ from ops_api.resolve import Resolver
 from ops_api.routes import artifacts, ops
 from ops_api.settings import Settings
 from pipeline import registry
-from pipeline.io.store import GitStore, Store
+from pipeline.io.gitstore import GitStore
+from pipeline.io.store import Store
 
 DESCRIPTION = """Read-only resolver of the KRX Alertor repository: committed artifacts, latest
 or as of any git ref. Every answer is the envelope `{status, schema, asof, commit, ref, path,

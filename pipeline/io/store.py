@@ -2,8 +2,8 @@
 
 One small interface, three implementations, in the shape of httpx's pluggable transports:
 
-* ``GitStore`` — a pygit2 repository kept open for the life of the process (resolving a ref and
-  reading a 20 KB blob costs ~0.1 ms; gitpython/dulwich/``git`` subprocesses cost 100x more).
+* ``GitStore`` (in ``pipeline.io.gitstore``) — a pygit2 repository kept open for the life of
+  the process (a ref plus a 20 KB blob cost ~0.1 ms; gitpython/dulwich/``git`` cost 100x more).
 * ``WorkTreeStore`` — the files on disk as one pseudo-commit ``WORKTREE`` (stages, dry runs).
 * ``MemoryStore`` — commits held in dicts, for pure tests of code that takes a ``Store``.
 
@@ -24,17 +24,15 @@ import datetime as dt
 import hashlib
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Protocol
 
-import pygit2
-
 WORKTREE = "WORKTREE"
-_HEX_RE = re.compile(r"[0-9a-f]{4,40}")
+HEX_RE = re.compile(r"[0-9a-f]{4,40}")
 #: Where a short name is looked up, in git's own order (``git rev-parse`` "dwim" rules).
-_REF_PREFIXES = ("refs/", "refs/tags/", "refs/heads/", "refs/remotes/")
+REF_PREFIXES = ("refs/", "refs/tags/", "refs/heads/", "refs/remotes/")
 
 
 class StoreError(Exception):
@@ -150,200 +148,14 @@ def safe_relpath(path: str) -> str:
     return path
 
 
-# --------------------------------------------------------------------------- git (pygit2)
-
-
-class GitStore:
-    """A git repository opened once with pygit2.
-
-    pygit2 objects are not shared across threads by this class' users: the resolver calls it
-    from its event loop thread only. Refs are re-read from disk on every ``resolve_name`` (a
-    ~6 us file read), so commits made by other processes are seen at once.
+def changed_path(here: str | None, parents: list[str | None]) -> bool:
+    """Whether a commit changed a path: ``here`` is its blob id there (None: absent), ``parents``
+    the ids in its parents. A root commit changes a path it holds; another commit only if the
+    blob differs from every parent (git log's default history simplification for merges).
     """
-
-    def __init__(self, root: Path | str) -> None:
-        try:
-            self.repo = pygit2.Repository(str(root))
-        except pygit2.GitError as err:
-            raise StoreError(f"{root}: not a git repository ({err})") from None
-        self.root = Path(self.repo.workdir or self.repo.path)
-        self._peeled: dict[str, str] = {}
-
-    def _commit(self, commit: str) -> pygit2.Commit:
-        try:
-            obj = self.repo[commit]
-        except (KeyError, ValueError):
-            raise RefNotFoundError(commit) from None
-        if not isinstance(obj, pygit2.Commit):
-            raise RefNotFoundError(f"{commit} is not a commit")
-        return obj
-
-    def _peel(self, obj: object, name: str) -> str:
-        if not isinstance(obj, pygit2.Commit | pygit2.Tag | pygit2.Tree | pygit2.Blob):
-            raise RefNotFoundError(name)
-        try:
-            commit = obj.peel(pygit2.Commit)
-        except (pygit2.GitError, ValueError, TypeError):
-            raise RefNotFoundError(f"{name} does not point to a commit") from None
-        return str(commit.id)
-
-    def resolve_name(self, name: str) -> str:
-        if len(name) == 40 and _HEX_RE.fullmatch(name):
-            return self._peel(self.repo.get(name), name)
-        if name == "HEAD" or name.startswith("refs/"):
-            candidates: tuple[str, ...] = (name,)
-        else:
-            candidates = tuple(prefix + name for prefix in _REF_PREFIXES[1:])
-        for full in candidates:
-            ref = self.repo.references.get(full)
-            if ref is not None:
-                return self._ref_commit(ref, name)
-        if _HEX_RE.fullmatch(name):
-            try:
-                obj = self.repo[name]
-            except KeyError:
-                obj = None
-            except ValueError as err:
-                if "ambiguous" in str(err).lower():
-                    raise AmbiguousRefError(f"{name} matches several objects") from None
-                obj = None
-            return self._peel(obj, name)
-        raise RefNotFoundError(name)
-
-    def _ref_commit(self, ref: pygit2.Reference, name: str) -> str:
-        """The commit a ref points to; object id -> peeled commit is cached (it never changes)."""
-        try:
-            oid = str(ref.resolve().target)  # follows symbolic refs such as HEAD
-        except (pygit2.GitError, KeyError):
-            raise RefNotFoundError(f"{name} (no commits yet)") from None
-        hit = self._peeled.get(oid)
-        if hit is None:
-            hit = self._peel(self.repo.get(oid), name)
-            if len(self._peeled) >= 4096:
-                self._peeled.clear()
-            self._peeled[oid] = hit
-        return hit
-
-    def parents(self, commit: str) -> tuple[str, ...]:
-        return tuple(str(p) for p in self._commit(commit).parent_ids)
-
-    def commit_info(self, commit: str) -> CommitInfo:
-        c = self._commit(commit)
-        return _info(c)
-
-    def _entry(self, commit: str, path: str) -> pygit2.Object | None:
-        try:
-            entry = self._commit(commit).tree[path]
-        except KeyError:
-            return None
-        return entry if isinstance(entry, pygit2.Blob) else None
-
-    def read(self, commit: str, path: str) -> Blob | None:
-        blob = self._entry(commit, safe_relpath(path))
-        if not isinstance(blob, pygit2.Blob):
-            return None
-        return Blob(oid=str(blob.id), data=blob.data)
-
-    def oid(self, commit: str, path: str) -> str | None:
-        entry = self._entry(commit, safe_relpath(path))
-        return None if entry is None else str(entry.id)
-
-    def list_files(self, commit: str, directory: str, limit: int) -> list[str]:
-        tree = self._commit(commit).tree
-        if directory:
-            try:
-                sub = tree[safe_relpath(directory)]
-            except KeyError:
-                return []
-            if not isinstance(sub, pygit2.Tree):
-                return []
-            tree = sub
-        out: list[str] = []
-        for rel in _walk_tree(tree, directory):
-            out.append(rel)
-            if len(out) >= limit:
-                break
-        return sorted(out)
-
-    def history(
-        self, path: str, start: str, *, after: str | None, limit: int, scan_limit: int
-    ) -> HistoryPage:
-        path = safe_relpath(path)
-        self._commit(start)
-        walker = self.repo.walk(
-            start, pygit2.enums.SortMode.TOPOLOGICAL | pygit2.enums.SortMode.TIME
-        )
-        versions: list[Version] = []
-        skipping = after is not None
-        scanned = 0
-        for c in walker:
-            cid = str(c.id)
-            if skipping:
-                skipping = cid != after
-                continue
-            scanned += 1
-            here = self._entry_oid(c, path)
-            if _changed(here, [self._entry_oid(p, path) for p in c.parents]):
-                info = _info(c)
-                versions.append(Version(cid, here, info.committed_at, info.subject))
-            if len(versions) >= limit or scanned >= scan_limit:
-                more = next(iter(walker), None) is not None
-                return HistoryPage(tuple(versions), cid if more else None)
-        if skipping:
-            raise RefNotFoundError(f"{after} is not reachable from {start}")
-        return HistoryPage(tuple(versions), None)
-
-    @staticmethod
-    def _entry_oid(c: pygit2.Commit, path: str) -> str | None:
-        try:
-            entry = c.tree[path]
-        except KeyError:
-            return None
-        return str(entry.id) if isinstance(entry, pygit2.Blob) else None
-
-    def head(self) -> Head:
-        if self.repo.head_is_unborn:
-            target = self.repo.references.get("HEAD")
-            branch = None
-            if target is not None and isinstance(target.target, str):
-                branch = target.target.removeprefix("refs/heads/")
-            return Head(commit=None, branch=branch)
-        branch = None if self.repo.head_is_detached else self.repo.head.shorthand
-        return Head(commit=str(self.repo.head.target), branch=branch)
-
-    def dirty_paths(self, limit: int) -> tuple[list[str], int]:
-        if self.repo.is_bare:
-            return [], 0
-        status = self.repo.status(untracked_files="no")
-        clean = pygit2.enums.FileStatus.CURRENT
-        changed = sorted(p for p, flags in status.items() if flags != clean)
-        return changed[:limit], len(changed)
-
-
-def _changed(here: str | None, parents: list[str | None]) -> bool:
-    """A root commit changes a path it holds; others only if it differs from every parent."""
     if not parents:
         return here is not None
     return all(here != p for p in parents)
-
-
-def _info(c: pygit2.Commit) -> CommitInfo:
-    tz = dt.timezone(dt.timedelta(minutes=c.commit_time_offset))
-    return CommitInfo(
-        commit=str(c.id),
-        parents=tuple(str(p) for p in c.parent_ids),
-        committed_at=dt.datetime.fromtimestamp(c.commit_time, tz),
-        subject=c.message.split("\n", 1)[0],
-    )
-
-
-def _walk_tree(tree: pygit2.Tree, prefix: str) -> Iterator[str]:
-    for entry in tree:
-        rel = f"{prefix}/{entry.name}" if prefix else str(entry.name)
-        if isinstance(entry, pygit2.Tree):
-            yield from _walk_tree(entry, rel)
-        elif isinstance(entry, pygit2.Blob):
-            yield rel
 
 
 # --------------------------------------------------------------------------- working tree
@@ -482,11 +294,11 @@ class MemoryStore:
     def resolve_name(self, name: str) -> str:
         if name == "HEAD":
             name = f"refs/heads/{self.head_branch}"
-        candidates = [name] if name.startswith("refs/") else [p + name for p in _REF_PREFIXES]
+        candidates = [name] if name.startswith("refs/") else [p + name for p in REF_PREFIXES]
         for ref in candidates:
             if ref in self.refs:
                 return self.refs[ref]
-        if _HEX_RE.fullmatch(name):
+        if HEX_RE.fullmatch(name):
             hits = [c for c in self.commits if c.startswith(name)]
             if len(hits) > 1:
                 raise AmbiguousRefError(f"{name} matches several objects")
@@ -529,7 +341,7 @@ class MemoryStore:
         versions: list[Version] = []
         for i, cid in enumerate(order):
             here = self.oid(cid, path)
-            if _changed(here, [self.oid(p, path) for p in self._get(cid).parents]):
+            if changed_path(here, [self.oid(p, path) for p in self._get(cid).parents]):
                 info = self._get(cid).info
                 versions.append(Version(cid, here, info.committed_at, info.subject))
             if len(versions) >= limit or i + 1 >= scan_limit:

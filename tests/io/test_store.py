@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.io.gitstore import GitStore
 from pipeline.io.store import (
     WORKTREE,
     AmbiguousRefError,
-    GitStore,
     MemoryStore,
     RefNotFoundError,
     Store,
