@@ -16,6 +16,7 @@ and every round is listed. Needs ``wrk`` and ``nginx``: ``bash benchmarks/instal
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import os
 import platform
@@ -53,6 +54,8 @@ class WrkResult:
     p99_ms: float
     non_2xx: int
     errors: int
+    requests: int
+    cpu_us_per_request: float = 0.0  # server CPU time (user+sys) / requests; contention-proof
 
 
 def free_port() -> int:
@@ -92,7 +95,8 @@ def run_wrk(url: str, duration: int, connections: int, cpu: int | None) -> WrkRe
     out = subprocess.run(cmd, capture_output=True, text=True, check=True, timeout=duration + 60)
     text = out.stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))  # type: ignore[union-attr]
-    p99 = _ms(re.search(r"99%\s+(\S+)", text).group(1))  # type: ignore[union-attr]
+    p99 = _ms(re.search(r"^\s+99%\s+(\S+)$", text, re.M).group(1))  # type: ignore[union-attr]
+    total = int(re.search(r"(\d+) requests in", text).group(1))  # type: ignore[union-attr]
     non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
     errors = re.search(
         r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text
@@ -102,7 +106,35 @@ def run_wrk(url: str, duration: int, connections: int, cpu: int | None) -> WrkRe
         p99_ms=p99,
         non_2xx=int(non2xx.group(1)) if non2xx else 0,
         errors=sum(int(g) for g in errors.groups()) if errors else 0,
+        requests=total,
     )
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of ``pid`` and its direct children (nginx workers), in seconds."""
+    tick = os.sysconf("SC_CLK_TCK")
+    pids = [pid]
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text(encoding="utf-8")
+        pids += [int(c) for c in children.split()]
+    except OSError:
+        pass
+    total = 0
+    for p in pids:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text(encoding="utf-8").rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (after the comm field)
+    return total / tick
+
+
+def measured(url: str, pid: int, duration: int, connections: int, cpu: int | None) -> WrkResult:
+    before = cpu_seconds(pid)
+    result = run_wrk(url, duration, connections, cpu)
+    used = cpu_seconds(pid) - before
+    per = used / result.requests * 1e6 if result.requests else 0.0
+    return dataclasses.replace(result, cpu_us_per_request=per)
 
 
 def build_repo(path: Path, commits: int) -> GitRepo:
@@ -245,7 +277,10 @@ def main() -> int:
             results: dict[str, list[WrkResult]] = {k: [] for k in urls}
             for _ in range(args.rounds):
                 for label, url in urls.items():
-                    results[label].append(run_wrk(url, args.duration, args.connections, client_cpu))
+                    pid = nginx.pid if nginx is not None and label == "nginx static" else server.pid
+                    results[label].append(
+                        measured(url, pid, args.duration, args.connections, client_cpu)
+                    )
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=20)
@@ -257,6 +292,7 @@ def main() -> int:
 
     med = {k: statistics.median(r.rps for r in v) for k, v in results.items()}
     p99 = {k: statistics.median(r.p99_ms for r in v) for k, v in results.items()}
+    cpu_med = {k: statistics.median(r.cpu_us_per_request for r in v) for k, v in results.items()}
     lines = [
         f"# resolver benchmark — {dt.datetime.now(dt.UTC).isoformat(timespec='seconds')}",
         f"machine: {platform.machine()} {cpus} vCPU ({_cpu_model()}), "
@@ -271,7 +307,8 @@ def main() -> int:
         f"load average (1/5/15 min) before: {load_before}, after: {load_after} "
         f"(>{cpus} means other processes competed for the {cpus} CPUs during the run)",
         "",
-        f"{'target':<14} {'req/s (median)':>15} {'p99 ms':>8} {'target':>10}  rounds req/s",
+        f"{'target':<14} {'req/s (median)':>15} {'p99 ms':>8} {'CPU us/req':>10} "
+        f"{'=> req/s/core':>13} {'target':>10}  rounds req/s",
     ]
     for label in results:
         goal = TARGETS.get(label)
@@ -281,14 +318,20 @@ def main() -> int:
             verdict = f"{'PASS' if ok else 'FAIL'} >={goal:.0f}"
         bad = sum(r.non_2xx + r.errors for r in results[label])
         rounds = ", ".join(f"{r.rps:.0f}" for r in results[label])
+        cpu = cpu_med[label]
+        per_core = 1e6 / cpu if cpu else 0.0
         lines.append(
-            f"{label:<14} {med[label]:>15.0f} {p99[label]:>8.2f} {verdict:>10}  {rounds}"
-            + (f"  ({bad} non-2xx/socket errors)" if bad else "")
+            f"{label:<14} {med[label]:>15.0f} {p99[label]:>8.2f} {cpu:>10.1f} {per_core:>13.0f} "
+            f"{verdict:>10}  {rounds}" + (f"  ({bad} non-2xx/socket errors)" if bad else "")
         )
     lines += [
         "",
-        "resolver / nginx static (same bytes): "
+        "CPU us/req: server (or nginx master+worker) CPU time per request, so '=> req/s/core'",
+        "is the throughput one uncontended core would give; it does not depend on other load.",
+        "resolver / nginx static (same bytes), req/s: "
         + ", ".join(f"{k} {med[k] / med['nginx static']:.2f}" for k in TARGETS),
+        "resolver / nginx static (same bytes), req/s per core from CPU time: "
+        + ", ".join(f"{k} {cpu_med['nginx static'] / cpu_med[k]:.2f}" for k in TARGETS),
         f"p99 target <= {P99_MS:.0f} ms",
         "",
         "ref lookup cost in process (does it grow with history depth?):",
