@@ -274,9 +274,10 @@ def test_etag_and_304(deep_repo: Deep, deep_url: str, http: httpx.Client) -> Non
     assert latest.headers["etag"] != etag  # commit and ref are part of the representation
 
 
-def test_head_is_get_without_body(deep_url: str, http: httpx.Client) -> None:
-    get_resp = http.get(f"{deep_url}/api/artifacts/clock")
-    head = http.head(f"{deep_url}/api/artifacts/clock")
+@pytest.mark.parametrize("path", ["/api/artifacts/clock", "/api/artifacts/clock/history"])
+def test_head_is_get_without_body(deep_url: str, http: httpx.Client, path: str) -> None:
+    get_resp = http.get(deep_url + path)
+    head = http.head(deep_url + path)
     assert head.status_code == 200 and head.content == b""
     assert head.headers["etag"] == get_resp.headers["etag"]
 
