@@ -95,7 +95,10 @@ def run_wrk(url: str, duration: int, connections: int, cpu: int | None) -> WrkRe
     out = subprocess.run(cmd, capture_output=True, text=True, check=True, timeout=duration + 60)
     text = out.stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))  # type: ignore[union-attr]
-    p99 = _ms(re.search(r"^\s+99%\s+(\S+)$", text, re.M).group(1))  # type: ignore[union-attr]
+    p99_match = re.search(r"^\s*99%\s+(\S+)\s*$", text, re.M)
+    if p99_match is None:
+        raise RuntimeError(f"no latency distribution in wrk output:\n{text}")
+    p99 = _ms(p99_match.group(1))
     total = int(re.search(r"(\d+) requests in", text).group(1))  # type: ignore[union-attr]
     non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
     errors = re.search(
