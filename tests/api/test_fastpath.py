@@ -11,6 +11,7 @@ import pytest
 from ops_api.app import create_app
 from ops_api.fastpath import _only_ref
 from ops_api.settings import Settings
+from pipeline.io.store import Blob, MemoryStore
 from tests.api.conftest import Deep, serve
 
 HEADERS = ("cache-control", "etag", "content-type", "content-length")
@@ -89,3 +90,21 @@ def test_fast_path_equals_the_router(deep_repo: Deep, both: tuple[str, str]) -> 
 )
 def test_only_ref(query: bytes, expected: tuple[bool, str | None]) -> None:
     assert _only_ref(query) == expected
+
+
+class BrokenStore(MemoryStore):
+    def read(self, commit: str, path: str) -> Blob | None:
+        raise RuntimeError("disk on fire")
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_a_crash_is_a_500_envelope_on_both_paths(fast: bool) -> None:
+    store = BrokenStore()
+    store.commit({"data/asof.json": b"{}"})
+    app = create_app(dataclasses.replace(Settings(), fast_path=fast), store=store)
+    with serve(app) as url, httpx.Client(timeout=10) as http:
+        resp = http.get(f"{url}/api/artifacts/clock")
+    assert resp.status_code == 500
+    body = resp.json()
+    assert body["status"] == "error" and body["error"]["code"] == "INTERNAL"
+    assert "disk on fire" not in resp.text  # no internals leak to the client
