@@ -297,7 +297,7 @@ def main() -> int:
     p99 = {k: statistics.median(r.p99_ms for r in v) for k, v in results.items()}
     cpu_med = {k: statistics.median(r.cpu_us_per_request for r in v) for k, v in results.items()}
     lines = [
-        f"# resolver benchmark — {dt.datetime.now(dt.UTC).isoformat(timespec='seconds')}",
+        f"# resolver benchmark — finished {dt.datetime.now(dt.UTC).isoformat(timespec='seconds')}",
         f"machine: {platform.machine()} {cpus} vCPU ({_cpu_model()}), "
         f"{platform.python_implementation()} {platform.python_version()}",
         f"libraries: {versions()}",
