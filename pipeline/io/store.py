@@ -16,6 +16,19 @@ Ref *syntax* is not parsed here: ``resolve_name`` takes one plain name (a full o
 commit id, a branch, a tag, a remote-tracking branch or ``HEAD``); ancestry steps such as ``~900``
 are walked by the caller with ``parents`` (see ``ops_api.refs``), so they can be cached per
 immutable base commit.
+
+Every version of a file in a window of history (what reconcile needs)::
+
+    store = GitStore(root)
+    page = store.history(path, store.resolve_name("main"), after=None, limit=50, scan_limit=5000)
+    while True:
+        for v in page.versions:  # newest first; v.oid is None where a commit deleted the file
+            if v.committed_at < window_start:
+                break
+            blob = store.read(v.commit, path)
+        if page.resume_after is None:
+            break
+        page = store.history(path, start, after=page.resume_after, limit=50, scan_limit=5000)
 """
 
 from __future__ import annotations
