@@ -20,15 +20,15 @@ immutable base commit.
 Every version of a file in a window of history (what reconcile needs)::
 
     store = GitStore(root)
-    page = store.history(path, store.resolve_name("main"), after=None, limit=50, scan_limit=5000)
+    start, after = store.resolve_name("main"), None
     while True:
-        for v in page.versions:  # newest first; v.oid is None where a commit deleted the file
-            if v.committed_at < window_start:
-                break
+        page = store.history(path, start, after=after, limit=50, scan_limit=5000)
+        recent = [v for v in page.versions if v.committed_at >= window_start]
+        for v in recent:  # newest first; v.oid is None where a commit deleted the file
             blob = store.read(v.commit, path)
-        if page.resume_after is None:
+        if page.resume_after is None or len(recent) < len(page.versions):
             break
-        page = store.history(path, start, after=page.resume_after, limit=50, scan_limit=5000)
+        after = page.resume_after
 """
 
 from __future__ import annotations
