@@ -1,0 +1,159 @@
+"""The one indicator library (DESIGN §4): SMA, RSI and ADX with Wilder smoothing, momentum.
+
+Strategy, backtest and reconcile all call these functions; there is no second formula.
+Every function works along axis 0 (days) of a 1-D series or a (days x tickers) matrix of
+float64 prices, where NaN means "no bar". A value is defined (not NaN) only when the whole
+look-back window has bars. Wilder smoothing is the classic one: the first average is the
+simple mean of the first ``n`` values, then ``avg = (avg_prev * (n - 1) + x) / n``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+from numba import njit
+
+FloatArray = npt.NDArray[np.float64]
+
+
+def _as_2d(x: npt.ArrayLike) -> tuple[FloatArray, bool]:
+    arr = np.asarray(x, dtype=np.float64)
+    if arr.ndim == 1:
+        return arr[:, None], True
+    if arr.ndim != 2:
+        raise ValueError(f"expected a 1-D or 2-D array, got {arr.ndim}-D")
+    return arr, False
+
+
+def sma(x: npt.ArrayLike, n: int) -> FloatArray:
+    """Simple moving average over ``n`` bars; NaN unless all ``n`` bars exist."""
+    if n < 1:
+        raise ValueError("n must be >= 1")
+    arr, flat = _as_2d(x)
+    out = np.full(arr.shape, np.nan)
+    if arr.shape[0] >= n:
+        valid = np.isfinite(arr)
+        csum = np.zeros((arr.shape[0] + 1, arr.shape[1]))
+        np.cumsum(np.where(valid, arr, 0.0), axis=0, out=csum[1:])
+        ccnt = np.zeros((arr.shape[0] + 1, arr.shape[1]), dtype=np.int64)
+        np.cumsum(valid, axis=0, out=ccnt[1:])
+        window_sum = csum[n:] - csum[:-n]
+        full = (ccnt[n:] - ccnt[:-n]) == n
+        out[n - 1 :] = np.where(full, window_sum / n, np.nan)
+    return out[:, 0] if flat else out
+
+
+def momentum(close: npt.ArrayLike, n: int) -> FloatArray:
+    """Momentum = close / SMA(close, n) - 1."""
+    arr = np.asarray(close, dtype=np.float64)
+    return arr / sma(arr, n) - 1.0
+
+
+@njit(cache=True, nogil=True)
+def _rsi_kernel(close: FloatArray, n: int, out: FloatArray) -> None:  # pragma: no cover - jit
+    days, cols = close.shape
+    for j in range(cols):
+        count = 0  # consecutive bars so far (a gap restarts the series)
+        gain = 0.0
+        loss = 0.0
+        for t in range(days):
+            c = close[t, j]
+            if not np.isfinite(c):
+                count = 0
+                gain = 0.0
+                loss = 0.0
+                continue
+            if count == 0:
+                count = 1
+                continue
+            prev = close[t - 1, j]
+            diff = c - prev
+            up = diff if diff > 0.0 else 0.0
+            down = -diff if diff < 0.0 else 0.0
+            if count <= n:
+                gain += up
+                loss += down
+                if count == n:
+                    gain /= n
+                    loss /= n
+            else:
+                gain = (gain * (n - 1) + up) / n
+                loss = (loss * (n - 1) + down) / n
+            count += 1
+            if count > n:
+                total = gain + loss
+                out[t, j] = 50.0 if total == 0.0 else 100.0 * gain / total
+
+
+def rsi(close: npt.ArrayLike, n: int) -> FloatArray:
+    """RSI(n) with Wilder smoothing, 0..100 (50 when the window has no change at all)."""
+    if n < 1:
+        raise ValueError("n must be >= 1")
+    arr, flat = _as_2d(close)
+    out = np.full(arr.shape, np.nan)
+    _rsi_kernel(np.ascontiguousarray(arr), n, out)
+    return out[:, 0] if flat else out
+
+
+@njit(cache=True, nogil=True)
+def _adx_kernel(
+    high: FloatArray, low: FloatArray, close: FloatArray, n: int, out: FloatArray
+) -> None:  # pragma: no cover - jit
+    days = close.shape[0]
+    count = 0
+    tr_s = 0.0
+    pdm_s = 0.0
+    mdm_s = 0.0
+    adx = 0.0
+    for t in range(days):
+        if not (np.isfinite(high[t]) and np.isfinite(low[t]) and np.isfinite(close[t])):
+            count = 0
+            tr_s = 0.0
+            pdm_s = 0.0
+            mdm_s = 0.0
+            adx = 0.0
+            continue
+        if count == 0:
+            count = 1
+            continue
+        h, lo, pc = high[t], low[t], close[t - 1]
+        tr = max(h - lo, abs(h - pc), abs(lo - pc))
+        up = h - high[t - 1]
+        down = low[t - 1] - lo
+        pdm = up if (up > down and up > 0.0) else 0.0
+        mdm = down if (down > up and down > 0.0) else 0.0
+        if count <= n:
+            # Wilder's running sums: the first is a plain sum of n values.
+            tr_s += tr
+            pdm_s += pdm
+            mdm_s += mdm
+        else:
+            tr_s = tr_s - tr_s / n + tr
+            pdm_s = pdm_s - pdm_s / n + pdm
+            mdm_s = mdm_s - mdm_s / n + mdm
+        if count >= n:
+            pdi = 100.0 * pdm_s / tr_s if tr_s > 0.0 else 0.0
+            mdi = 100.0 * mdm_s / tr_s if tr_s > 0.0 else 0.0
+            dx = 100.0 * abs(pdi - mdi) / (pdi + mdi) if pdi + mdi > 0.0 else 0.0
+            k = count - n + 1  # number of DX values so far
+            if k < n:
+                adx += dx
+            elif k == n:
+                adx = (adx + dx) / n
+                out[t] = adx
+            else:
+                adx = (adx * (n - 1) + dx) / n
+                out[t] = adx
+        count += 1
+
+
+def adx(high: npt.ArrayLike, low: npt.ArrayLike, close: npt.ArrayLike, n: int) -> FloatArray:
+    """ADX(n) of one series with Wilder smoothing; first defined on the 2n-th bar."""
+    if n < 1:
+        raise ValueError("n must be >= 1")
+    h, lo, c = (np.ascontiguousarray(a, dtype=np.float64) for a in (high, low, close))
+    if not (h.ndim == lo.ndim == c.ndim == 1 and h.shape == lo.shape == c.shape):
+        raise ValueError("adx takes three 1-D series of equal length")
+    out = np.full(c.shape, np.nan)
+    _adx_kernel(h, lo, c, n, out)
+    return out
