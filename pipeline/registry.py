@@ -11,6 +11,8 @@ import fnmatch
 import re
 from dataclasses import dataclass
 
+from pipeline.artifacts.backtest import BacktestMetricsV1, BacktestResultV1
+from pipeline.artifacts.bundle import StrategyBundleV1
 from pipeline.artifacts.envelope import Envelope
 from pipeline.artifacts.prices import ClockV1, PricesMetaV1
 from pipeline.enums import ArtifactKind, Owner
@@ -94,6 +96,63 @@ ARTIFACTS: tuple[ArtifactSpec, ...] = (
         kind=ArtifactKind.PARQUET,
         stage="ingest",
         description="Daily OHLCV, one parquet file per month (key YYYY/YYYY-MM)",
+    ),
+    ArtifactSpec(
+        name="backtest_metrics",
+        version=1,
+        path="reports/backtest/metrics.json",
+        owner=Owner.PC,
+        kind=ArtifactKind.JSON,
+        stage="backtest",
+        description="Backtest metrics vs the 069500 buy-and-hold (DVC metrics)",
+        model=BacktestMetricsV1,
+    ),
+    ArtifactSpec(
+        name="backtest_result",
+        version=1,
+        path="reports/backtest/result.json",
+        owner=Owner.PC,
+        kind=ArtifactKind.JSON,
+        stage="backtest",
+        description="Full backtest result: metrics, per-year, state days, regime changes, holdings",
+        model=BacktestResultV1,
+    ),
+    ArtifactSpec(
+        name="backtest_equity",
+        version=1,
+        path="reports/backtest/equity.csv",
+        owner=Owner.PC,
+        kind=ArtifactKind.CSV,
+        stage="backtest",
+        description="Equity curve, strategy vs benchmark, KRW per day (DVC plot)",
+    ),
+    ArtifactSpec(
+        name="backtest_drawdown",
+        version=1,
+        path="reports/backtest/drawdown.csv",
+        owner=Owner.PC,
+        kind=ArtifactKind.CSV,
+        stage="backtest",
+        description="Drawdown from the running peak, fraction, strategy vs benchmark (DVC plot)",
+    ),
+    ArtifactSpec(
+        name="backtest_trades",
+        version=1,
+        path="reports/backtest/trades.parquet",
+        owner=Owner.PC,
+        kind=ArtifactKind.PARQUET,
+        stage="backtest",
+        description="Simulated fills: date, ticker, side, shares, price, costs, reason, P&L",
+    ),
+    ArtifactSpec(
+        name="strategy_bundle",
+        version=1,
+        path="state/strategy_bundle.json",
+        owner=Owner.PC,
+        kind=ArtifactKind.JSON,
+        stage="backtest",
+        description="The PC -> server handoff: day state, regime, target weights, validity",
+        model=StrategyBundleV1,
     ),
 )
 

@@ -25,28 +25,30 @@ def _as_2d(x: npt.ArrayLike) -> tuple[FloatArray, bool]:
     return arr, False
 
 
-def sma(x: npt.ArrayLike, n: int) -> FloatArray:
-    """Simple moving average over ``n`` bars; NaN unless all ``n`` bars exist."""
+def sma(x: npt.ArrayLike, n: int, rows: npt.ArrayLike | None = None) -> FloatArray:
+    """Simple moving average over ``n`` bars; NaN unless all ``n`` bars exist.
+
+    ``rows`` evaluates it on those days only (same values, one output row per entry): the
+    backtest needs momentum on signal days only, not on every day of every ticker.
+    """
     if n < 1:
         raise ValueError("n must be >= 1")
     arr, flat = _as_2d(x)
-    out = np.full(arr.shape, np.nan)
-    if arr.shape[0] >= n:
-        valid = np.isfinite(arr)
-        csum = np.zeros((arr.shape[0] + 1, arr.shape[1]))
-        np.cumsum(np.where(valid, arr, 0.0), axis=0, out=csum[1:])
-        ccnt = np.zeros((arr.shape[0] + 1, arr.shape[1]), dtype=np.int64)
-        np.cumsum(valid, axis=0, out=ccnt[1:])
-        window_sum = csum[n:] - csum[:-n]
-        full = (ccnt[n:] - ccnt[:-n]) == n
-        out[n - 1 :] = np.where(full, window_sum / n, np.nan)
+    idx = np.arange(arr.shape[0]) if rows is None else np.asarray(rows, dtype=np.int64)
+    out = np.full((idx.size, arr.shape[1]), np.nan)
+    for k, r in enumerate(idx.tolist()):
+        if r >= n - 1:
+            # A plain window sum: NaN (no bar) anywhere in the window propagates, as it must.
+            out[k] = arr[r - n + 1 : r + 1].sum(axis=0) / n
     return out[:, 0] if flat else out
 
 
-def momentum(close: npt.ArrayLike, n: int) -> FloatArray:
-    """Momentum = close / SMA(close, n) - 1."""
+def momentum(close: npt.ArrayLike, n: int, rows: npt.ArrayLike | None = None) -> FloatArray:
+    """Momentum = close / SMA(close, n) - 1 (optionally on ``rows`` only, as ``sma``)."""
     arr = np.asarray(close, dtype=np.float64)
-    return arr / sma(arr, n) - 1.0
+    at = arr if rows is None else arr[np.asarray(rows, dtype=np.int64)]
+    out: FloatArray = at / sma(arr, n, rows) - 1.0
+    return out
 
 
 @njit(cache=True, nogil=True)

@@ -40,6 +40,7 @@ class RegimeSeries:
     sma_short: npt.NDArray[np.float64]
     sma_long: npt.NDArray[np.float64]
     adx: npt.NDArray[np.float64]
+    pending: npt.NDArray[np.int32]  # days a differing raw regime has held so far (0 = none)
 
     def state_at(self, t: int) -> DayState:
         return DAY_STATES[int(self.day_state[t])]
@@ -77,8 +78,10 @@ def regime_series(
     golden = warm & (s_short > s_long)
     raw_bull = warm & ((c >= s_long) | golden)
     chop = warm & (a < p.adx_threshold)
-    day_state, regime, reason = _lock(warm, raw_bull, golden, chop, c >= s_long, p.regime_hold_days)
-    return RegimeSeries(day_state, regime, reason, c, s_short, s_long, a)
+    day_state, regime, reason, pending = _lock(
+        warm, raw_bull, golden, chop, c >= s_long, p.regime_hold_days
+    )
+    return RegimeSeries(day_state, regime, reason, c, s_short, s_long, a, pending)
 
 
 def _lock(
@@ -88,12 +91,13 @@ def _lock(
     chop: npt.NDArray[np.bool_],
     above: npt.NDArray[np.bool_],
     hold: int,
-) -> tuple[npt.NDArray[np.int8], npt.NDArray[np.int8], npt.NDArray[np.int8]]:
+) -> tuple[npt.NDArray[np.int8], npt.NDArray[np.int8], npt.NDArray[np.int8], npt.NDArray[np.int32]]:
     # A sequential rule over one series (a few thousand days): a plain loop is clearest.
     n = warm.size
     day_state = np.zeros(n, dtype=np.int8)
     regime = np.zeros(n, dtype=np.int8)
     reason = np.full(n, REASONS.index(RegimeReason.WARMUP_HISTORY), dtype=np.int8)
+    pending = np.zeros(n, dtype=np.int32)
     locked = _WARMUP
     streak = 0
     for t in range(n):
@@ -110,6 +114,7 @@ def _lock(
             if streak >= hold:
                 locked, streak = raw, 0
         regime[t] = locked
+        pending[t] = streak
         if chop[t]:
             day_state[t], why = _CHOP, RegimeReason.CHOP_FILTER
         else:
@@ -123,4 +128,4 @@ def _lock(
             else:
                 why = RegimeReason.GOLDEN_CROSS
         reason[t] = REASONS.index(why)
-    return day_state, regime, reason
+    return day_state, regime, reason, pending

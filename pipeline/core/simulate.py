@@ -51,14 +51,14 @@ def _grow(trades: FloatArray, nt: int) -> FloatArray:  # pragma: no cover - jit
 
 @njit(cache=True, nogil=True)
 def _ref_price(open_px: FloatArray, close_px: FloatArray, t: int, j: int) -> float:
-    p = open_px[t, j]
+    p = float(open_px[t, j])
     if np.isfinite(p) and p > 0.0:
         return p
-    return close_px[t, j]  # NaN if there is no bar at all  # pragma: no cover - jit
+    return float(close_px[t, j])  # NaN if there is no bar at all
 
 
 @njit(cache=True, nogil=True)
-def _kernel(  # noqa: PLR0912, PLR0915 - one compiled loop is the point
+def _kernel(
     open_px: FloatArray,
     close_px: FloatArray,
     signal_row: IntArray,
@@ -71,7 +71,9 @@ def _kernel(  # noqa: PLR0912, PLR0915 - one compiled loop is the point
     stop_loss: float,
     integer: bool,
     init_cash: float,
-) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:  # pragma: no cover - jit
+) -> tuple[
+    FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, FloatArray
+]:  # pragma: no cover - jit
     days, cols = close_px.shape
     shares = np.zeros(cols)
     avg_px = np.zeros(cols)
