@@ -78,13 +78,13 @@ def regime_series(
     golden = warm & (s_short > s_long)
     raw_bull = warm & ((c >= s_long) | golden)
     chop = warm & (a < p.adx_threshold)
-    day_state, regime, reason, pending = _lock(
+    day_state, regime, reason, pending = lock_regime(
         warm, raw_bull, golden, chop, c >= s_long, p.regime_hold_days
     )
     return RegimeSeries(day_state, regime, reason, c, s_short, s_long, a, pending)
 
 
-def _lock(
+def lock_regime(
     warm: npt.NDArray[np.bool_],
     raw_bull: npt.NDArray[np.bool_],
     golden: npt.NDArray[np.bool_],
@@ -92,6 +92,7 @@ def _lock(
     above: npt.NDArray[np.bool_],
     hold: int,
 ) -> tuple[npt.NDArray[np.int8], npt.NDArray[np.int8], npt.NDArray[np.int8], npt.NDArray[np.int32]]:
+    """The state machine over per-day booleans: (day state, locked regime, reason, pending)."""
     # A sequential rule over one series (a few thousand days): a plain loop is clearest.
     n = warm.size
     day_state = np.zeros(n, dtype=np.int8)
