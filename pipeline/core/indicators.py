@@ -53,38 +53,39 @@ def momentum(close: npt.ArrayLike, n: int, rows: npt.ArrayLike | None = None) ->
 
 @njit(cache=True, nogil=True)
 def _rsi_kernel(close: FloatArray, n: int, out: FloatArray) -> None:  # pragma: no cover - jit
+    # Days outer, tickers inner: walks the C-ordered matrix contiguously.
     days, cols = close.shape
-    for j in range(cols):
-        count = 0  # consecutive bars so far (a gap restarts the series)
-        gain = 0.0
-        loss = 0.0
-        for t in range(days):
+    count = np.zeros(cols, dtype=np.int64)  # consecutive bars so far (a gap restarts)
+    gain = np.zeros(cols)
+    loss = np.zeros(cols)
+    for t in range(days):
+        for j in range(cols):
             c = close[t, j]
             if not np.isfinite(c):
-                count = 0
-                gain = 0.0
-                loss = 0.0
+                count[j] = 0
+                gain[j] = 0.0
+                loss[j] = 0.0
                 continue
-            if count == 0:
-                count = 1
+            k = count[j]
+            if k == 0:
+                count[j] = 1
                 continue
-            prev = close[t - 1, j]
-            diff = c - prev
+            diff = c - close[t - 1, j]
             up = diff if diff > 0.0 else 0.0
             down = -diff if diff < 0.0 else 0.0
-            if count <= n:
-                gain += up
-                loss += down
-                if count == n:
-                    gain /= n
-                    loss /= n
+            if k <= n:
+                gain[j] += up
+                loss[j] += down
+                if k == n:
+                    gain[j] /= n
+                    loss[j] /= n
             else:
-                gain = (gain * (n - 1) + up) / n
-                loss = (loss * (n - 1) + down) / n
-            count += 1
-            if count > n:
-                total = gain + loss
-                out[t, j] = 50.0 if total == 0.0 else 100.0 * gain / total
+                gain[j] = (gain[j] * (n - 1) + up) / n
+                loss[j] = (loss[j] * (n - 1) + down) / n
+            count[j] = k + 1
+            if k >= n:
+                total = gain[j] + loss[j]
+                out[t, j] = 50.0 if total == 0.0 else 100.0 * gain[j] / total
 
 
 def rsi(close: npt.ArrayLike, n: int) -> FloatArray:
