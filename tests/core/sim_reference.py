@@ -113,9 +113,9 @@ def reference_simulate(
             if math.isfinite(c):
                 book.last_close[j] = c
             invested += book.shares[j] * book.last_close[j]
-            if stop_loss > 0 and j not in book.stopped and math.isfinite(c):
-                if c <= book.avg[j] * (1 - stop_loss):
-                    book.stopped.add(j)
+            down = math.isfinite(c) and c <= book.avg[j] * (1 - stop_loss)
+            if stop_loss > 0 and j not in book.stopped and down:
+                book.stopped.add(j)
         equity.append(book.cash + invested)
         cash_out.append(book.cash)
     return equity, cash_out, trades

@@ -65,7 +65,8 @@ def test_stop_loss_sells_next_open_and_is_not_bought_back_until_a_signal() -> No
     c = [[100.0], [100.0], [88.0], [86.0], [92.0], [100.0]]
     r = run(o, c, [0, -1, -1, -1, 1, -1], [[1.0], [1.0]], stop=0.12)
     # Bought 10,000 at 100 on day 1; close 88 on day 2 is exactly 12% down -> sell day 3 open.
-    sides = list(zip(r.trades[:, sim.T_DAY], r.trades[:, sim.T_SIDE], r.trades[:, sim.T_REASON]))
+    cols = [sim.T_DAY, sim.T_SIDE, sim.T_REASON]
+    sides = [tuple(row) for row in r.trades[:, cols].tolist()]
     assert sides == [(1, 1, 0), (3, -1, sim.REASON_STOP), (5, 1, 0)]
 
 
