@@ -32,7 +32,7 @@ class Performance(Model):
 
 
 class YearFigures(Model):
-    year: int
+    year: int = Field(description="Calendar year")
     total_return: float = Field(description="Year-end equity / previous year-end equity - 1")
     max_drawdown: float = Field(ge=0.0, le=1.0, description="Within the year, fraction")
     benchmark_return: float = Field(description="Benchmark buy-and-hold return in the year")
@@ -48,9 +48,9 @@ class Costs(Model):
 class Metrics(Model):
     """Strategy and benchmark figures over the same window (the warm-up is excluded)."""
 
-    strategy: Performance
+    strategy: Performance = Field(description="The Crisis Alpha equity curve")
     benchmark: Performance = Field(description="Buy-and-hold of the regime benchmark (069500)")
-    benchmark_ticker: Ticker
+    benchmark_ticker: Ticker = Field(description="Regime and buy-and-hold benchmark")
     excess_return: float = Field(description="Strategy total return - benchmark total return")
     excess_cagr: float | None = Field(description="Strategy CAGR - benchmark CAGR")
     exposure: float = Field(ge=0.0, le=1.0, description="Mean of positions / equity at the close")
@@ -61,9 +61,9 @@ class Metrics(Model):
     sell_count: int = Field(ge=0, description="Sells (closes and reductions)")
     win_rate: float | None = Field(description="Sells with positive realized P&L / sells")
     stop_loss_count: int = Field(ge=0, description="Sells triggered by the stop loss")
-    costs: Costs
+    costs: Costs = Field(description="Trading costs paid in the window, by kind")
     final_equity: int = Field(description="KRW at the last close (rounded to the won)")
-    years: tuple[YearFigures, ...]
+    years: tuple[YearFigures, ...] = Field(description="Per calendar year in the window")
 
 
 class BacktestMetricsV1(Envelope):
@@ -71,23 +71,23 @@ class BacktestMetricsV1(Envelope):
 
     schema_id: Literal["backtest_metrics/v1"] = Field("backtest_metrics/v1", alias="schema")
     synthetic_data: bool = Field(description="True if computed on generated sample data")
-    metrics: Metrics
+    metrics: Metrics = Field(description="Strategy vs benchmark over the evaluation window")
 
 
 class Position(Model):
-    ticker: Ticker
+    ticker: Ticker = Field(description="KRX short code")
     shares: int = Field(ge=0, description="Shares held after the last close")
     avg_entry: float = Field(ge=0.0, description="Average entry price incl. slippage, KRW/share")
     value: int = Field(ge=0, description="Shares * last close, KRW")
 
 
 class RegimeChange(Model):
-    date: dt.date
+    date: dt.date = Field(description="Trading day the locked regime changed")
     regime: Regime = Field(description="Locked regime from this day on")
 
 
 class StateDays(Model):
-    state: DayState
+    state: DayState = Field(description="Day state after the chop filter")
     days: int = Field(ge=0, description="Trading days spent in this state")
 
 
@@ -95,16 +95,18 @@ class BacktestResultV1(Envelope):
     """``reports/backtest/result.json``: the full result of one backtest run."""
 
     schema_id: Literal["backtest_result/v1"] = Field("backtest_result/v1", alias="schema")
-    data_source: PriceSource
-    synthetic_data: bool
+    data_source: PriceSource = Field(description="Where the prices came from")
+    synthetic_data: bool = Field(description="True if computed on generated sample data")
     first_date: dt.date = Field(description="First day of price history used")
     initial_capital: int = Field(gt=0, description="KRW")
     integer_shares: bool = Field(description="True: whole shares only (the live model)")
     tickers: tuple[Ticker, ...] = Field(description="Tradable universe, in params order")
     signal_days: int = Field(ge=0, description="Days whose close produced a trade signal")
-    last_signal: dt.date | None
-    metrics: Metrics
-    state_days: tuple[StateDays, ...]
-    regime_changes: tuple[RegimeChange, ...]
+    last_signal: dt.date | None = Field(description="Last day whose close was a trade signal")
+    metrics: Metrics = Field(description="Same figures as reports/backtest/metrics.json")
+    state_days: tuple[StateDays, ...] = Field(description="Trading days per day state")
+    regime_changes: tuple[RegimeChange, ...] = Field(
+        description="Every change of the locked regime, in date order"
+    )
     positions: tuple[Position, ...] = Field(description="Holdings after the last close")
     cash: int = Field(description="KRW after the last close")
