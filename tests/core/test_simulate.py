@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sim_reference import reference_simulate
 
 from pipeline.core import simulate as sim
+from tests.core.sim_reference import reference_simulate
 
 NAN = np.nan
 

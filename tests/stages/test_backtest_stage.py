@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -23,11 +22,10 @@ from pipeline.io.parquet import PRICES_SCHEMA, table_bytes
 from pipeline.krx_calendar import load_calendar
 from pipeline.stages import backtest as stage
 from pipeline.validate import validate_all, validate_file
+from tests.conftest import ROOT
+from tests.core.bt_factories import UNIVERSE, make_bars
 
-sys.path.insert(0, str(Path(__file__).parents[1] / "core"))
-from bt_factories import UNIVERSE, make_bars
-
-REPO = Path(__file__).parents[2]
+REPO = ROOT
 ASOF = dt.date(2020, 12, 30)
 
 
