@@ -8,6 +8,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from pipeline.params import Params, parse_params
+
 UNIVERSE = ("069500", "102110", "229200", "122630", "114800", "091160", "133690", "132030")
 
 
@@ -56,3 +58,15 @@ def make_bars(
         )
     bars = pd.concat(rows, ignore_index=True)
     return bars.sort_values(["date", "ticker"], ignore_index=True)
+
+
+def make_params(universe: Sequence[str] = UNIVERSE, **strategy: object) -> Params:
+    """The repo's params.yaml with a test universe and strategy overrides."""
+    import yaml
+
+    from tests.conftest import ROOT
+
+    raw = yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))
+    raw["data"]["universe"] = [{"ticker": t, "name": f"ETF {t}", "type": "ETF"} for t in universe]
+    raw["strategy"].update(strategy)
+    return parse_params(raw)
