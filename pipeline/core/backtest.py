@@ -60,6 +60,7 @@ class BacktestRun:
     sim: sim.SimResult
     start: int  # first day of the evaluation window (first warm day)
     metrics: Metrics
+    integer_shares: bool
 
 
 def calendar_rebalance_days(
@@ -88,8 +89,8 @@ def run_strategy(m: PriceMatrix, tradable: npt.NDArray[np.bool_], p: StrategyPar
     last = m.dates.size - 1
     rows = np.union1d(signal_days, [last]).astype(np.int64)
     mom = momentum(m.close, p.momentum_period, rows)
-    r = rsi(m.close, p.rsi_period)[rows]
-    sel = select(mom, r, tradable, exposure[rows], p)
+    r = rsi(m.close, p.rsi_period, rows)
+    sel = select(mom, r, tradable, exposure[rows], p, with_rank=False)
     in_sig = np.isin(rows, signal_days)
     return StrategyRun(
         regime=reg,
@@ -97,7 +98,7 @@ def run_strategy(m: PriceMatrix, tradable: npt.NDArray[np.bool_], p: StrategyPar
         calendar_rebalance=cal,
         signal_days=signal_days,
         targets=sel.weights[in_sig],
-        last=Selection(sel.weights[-1:], sel.rank[-1:], sel.scale[-1:], sel.eligible[-1:]),
+        last=select(mom[-1:], r[-1:], tradable, exposure[last : last + 1], p),
         last_momentum=mom[-1],
         last_rsi=r[-1],
     )
@@ -153,7 +154,7 @@ def run_backtest(
         risk_free_rate=bt.risk_free_rate,
         min_obs=bt.min_obs_for_ratios,
     )
-    return BacktestRun(m, tradable, s, result, start, metrics)
+    return BacktestRun(m, tradable, s, result, start, metrics, integer_shares)
 
 
 def valid_until(asof: dt.date, day_index: int, calendar: KrxCalendar, p: StrategyParams) -> dt.date:

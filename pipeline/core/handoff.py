@@ -40,6 +40,12 @@ def _d(x: np.datetime64) -> dt.date:
     return out
 
 
+def _last_close(column: np.ndarray) -> float:
+    """Last finite close of a column (a held ticker may have no bar on the last day)."""
+    ok = np.flatnonzero(np.isfinite(column))
+    return float(column[ok[-1]]) if ok.size else 0.0
+
+
 def _opt(x: float) -> float | None:
     return float(x) if np.isfinite(x) else None
 
@@ -81,7 +87,7 @@ def result_artifact(
             ticker=m.tickers[j],
             shares=round(float(r.shares[j])),
             avg_entry=float(r.avg_entry[j]),
-            value=round(float(r.shares[j] * m.close[last, j])),
+            value=round(float(r.shares[j] * _last_close(m.close[:, j]))),
         )
         for j in np.flatnonzero(r.shares > 0)
     ]
@@ -91,7 +97,7 @@ def result_artifact(
         synthetic_data=synthetic,
         first_date=_d(m.dates[0]),
         initial_capital=params.backtest.initial_capital,
-        integer_shares=True,
+        integer_shares=run.integer_shares,
         tickers=tuple(t for t, ok in zip(m.tickers, run.tradable, strict=True) if ok),
         signal_days=int(s.signal_days.size),
         last_signal=_d(m.dates[s.signal_days[-1]]) if s.signal_days.size else None,

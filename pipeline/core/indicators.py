@@ -14,6 +14,7 @@ import numpy.typing as npt
 from numba import njit
 
 FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
 
 
 def _as_2d(x: npt.ArrayLike) -> tuple[FloatArray, bool]:
@@ -52,13 +53,17 @@ def momentum(close: npt.ArrayLike, n: int, rows: npt.ArrayLike | None = None) ->
 
 
 @njit(cache=True, nogil=True)
-def _rsi_kernel(close: FloatArray, n: int, out: FloatArray) -> None:  # pragma: no cover - jit
-    # Days outer, tickers inner: walks the C-ordered matrix contiguously.
+def _rsi_kernel(
+    close: FloatArray, n: int, out_row: IntArray, out: FloatArray
+) -> None:  # pragma: no cover - jit
+    # Days outer, tickers inner: walks the C-ordered matrix contiguously. Only days with
+    # out_row[t] >= 0 are written (the backtest needs RSI on signal days only).
     days, cols = close.shape
     count = np.zeros(cols, dtype=np.int64)  # consecutive bars so far (a gap restarts)
     gain = np.zeros(cols)
     loss = np.zeros(cols)
     for t in range(days):
+        o = out_row[t]
         for j in range(cols):
             c = close[t, j]
             if not np.isfinite(c):
@@ -83,18 +88,27 @@ def _rsi_kernel(close: FloatArray, n: int, out: FloatArray) -> None:  # pragma: 
                 gain[j] = (gain[j] * (n - 1) + up) / n
                 loss[j] = (loss[j] * (n - 1) + down) / n
             count[j] = k + 1
-            if k >= n:
+            if k >= n and o >= 0:
                 total = gain[j] + loss[j]
-                out[t, j] = 50.0 if total == 0.0 else 100.0 * gain[j] / total
+                out[o, j] = 50.0 if total == 0.0 else 100.0 * gain[j] / total
 
 
-def rsi(close: npt.ArrayLike, n: int) -> FloatArray:
-    """RSI(n) with Wilder smoothing, 0..100 (50 when the window has no change at all)."""
+def rsi(close: npt.ArrayLike, n: int, rows: npt.ArrayLike | None = None) -> FloatArray:
+    """RSI(n) with Wilder smoothing, 0..100 (50 when the window has no change at all).
+
+    ``rows`` returns it on those days only (one output row per entry), as ``sma``.
+    """
     if n < 1:
         raise ValueError("n must be >= 1")
     arr, flat = _as_2d(close)
-    out = np.full(arr.shape, np.nan)
-    _rsi_kernel(np.ascontiguousarray(arr), n, out)
+    days = arr.shape[0]
+    idx = np.arange(days) if rows is None else np.asarray(rows, dtype=np.int64)
+    uniq, back = np.unique(idx, return_inverse=True)
+    out_row = np.full(days, -1, dtype=np.int64)
+    out_row[uniq] = np.arange(uniq.size)
+    out = np.full((uniq.size, arr.shape[1]), np.nan)
+    _rsi_kernel(np.ascontiguousarray(arr), n, out_row, out)
+    out = out[back]
     return out[:, 0] if flat else out
 
 

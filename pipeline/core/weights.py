@@ -63,25 +63,51 @@ def _cap_at_one(w: FloatArray) -> FloatArray:
     return w
 
 
+def momentum_rank(key: FloatArray, eligible: npt.NDArray[np.bool_]) -> npt.NDArray[np.int32]:
+    """Rank per row (1 = best = smallest ``key``; ties by column order); 0 if not eligible."""
+    rows, cols = key.shape
+    order = np.argsort(key, axis=1, kind="stable")
+    rank = np.zeros((rows, cols), dtype=np.int32)
+    np.put_along_axis(rank, order, np.arange(1, cols + 1, dtype=np.int32)[None, :], axis=1)
+    out: npt.NDArray[np.int32] = np.where(eligible, rank, 0).astype(np.int32)
+    return out
+
+
+def top_k(key: FloatArray, eligible: npt.NDArray[np.bool_], k: int) -> npt.NDArray[np.bool_]:
+    """``momentum_rank(key) <= k`` among eligible, without sorting whole rows (O(columns))."""
+    cols = key.shape[1]
+    if k >= cols:
+        return eligible.copy()
+    kth = np.partition(key, k - 1, axis=1)[:, k - 1 : k]  # k-th smallest key per row
+    better = key < kth
+    tie = key == kth
+    room = k - better.sum(axis=1, keepdims=True)
+    chosen: npt.NDArray[np.bool_] = eligible & (better | (tie & (np.cumsum(tie, axis=1) <= room)))
+    return chosen
+
+
 def select(
     momentum: FloatArray,
     rsi: FloatArray,
     tradable: npt.NDArray[np.bool_],
     exposure: FloatArray,
     p: StrategyParams,
+    *,
+    with_rank: bool = True,
 ) -> Selection:
-    """Target weights for each row (signal day) of ``momentum``/``rsi`` (rows x tickers)."""
+    """Target weights for each row (signal day) of ``momentum``/``rsi`` (rows x tickers).
+
+    ``with_rank=False`` skips the full ranking (``rank`` is then all 0); the weights are the
+    same, chosen by a partial sort.
+    """
     mom = np.atleast_2d(np.asarray(momentum, dtype=np.float64))
     rs = np.atleast_2d(np.asarray(rsi, dtype=np.float64))
     rows, cols = mom.shape
     eligible = tradable[None, :] & np.isfinite(mom) & np.isfinite(rs)
     key = np.where(eligible, -mom, np.inf)
-    order = np.argsort(key, axis=1, kind="stable")
-    rank = np.zeros((rows, cols), dtype=np.int32)
-    np.put_along_axis(rank, order, np.arange(1, cols + 1, dtype=np.int32)[None, :], axis=1)
-    rank = np.where(eligible, rank, 0).astype(np.int32)
+    chosen = top_k(key, eligible, p.max_positions)
+    rank = momentum_rank(key, eligible) if with_rank else np.zeros((rows, cols), dtype=np.int32)
     scale = rsi_scale(rs, p)
-    chosen = eligible & (rank <= p.max_positions)
     w = np.where(chosen, np.nan_to_num(scale) / p.max_positions, 0.0)
     w = _cap_at_one(w)
     # exposure <= 1 and float rounding is monotone, so the sum stays <= 1.

@@ -101,3 +101,9 @@ def test_adx_matches_ta_after_burn_in(seed: int) -> None:
     theirs = ADXIndicator(d["high"], d["low"], d["close"], window=30).adx().to_numpy()
     assert np.isnan(ours[:59]).all() and np.isfinite(ours[59:]).all()
     np.testing.assert_allclose(ours[800:-1], theirs[800:-1], rtol=0, atol=1e-6)
+
+
+def test_rsi_on_rows_equals_full_series() -> None:
+    x = 100 * np.exp(np.cumsum(np.random.default_rng(4).normal(0, 0.02, (80, 3)), axis=0))
+    rows = [0, 5, 14, 15, 40, 40, 79]
+    np.testing.assert_array_equal(rsi(x, 14, rows), rsi(x, 14)[rows])

@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.core.weights import rsi_scale, select
+from pipeline.core.weights import momentum_rank, rsi_scale, select, top_k
 from pipeline.params import RsiBand, StrategyParams
 
 NAN = np.nan
@@ -68,3 +68,16 @@ def test_weights_never_sum_above_one(
     assert (sel.weights >= 0).all()
     assert (sel.weights.sum(axis=1) <= 1.0).all()
     assert ((sel.weights > 0).sum(axis=1) <= k).all()
+
+
+@settings(max_examples=200, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 30), k=st.integers(1, 10))
+def test_partial_sort_selects_exactly_the_top_ranks(seed: int, n: int, k: int) -> None:
+    rng = np.random.default_rng(seed)
+    # Few distinct values, so ties are common; NaN = not eligible.
+    mom = rng.integers(-3, 3, (4, n)).astype(float)
+    mom[rng.random((4, n)) < 0.2] = NAN
+    eligible = np.isfinite(mom)
+    key = np.where(eligible, -mom, np.inf)
+    want = eligible & (momentum_rank(key, eligible) <= k)
+    np.testing.assert_array_equal(top_k(key, eligible, k), want)
