@@ -166,3 +166,14 @@ def test_asof_after_the_last_bar_is_an_error(tmp_path: Path, bars: pd.DataFrame)
     _write_repo(tmp_path, bars)
     with pytest.raises(DataError, match="prices end on 2020-12-30, before asof 2021-01-04"):
         stage.main(tmp_path, "2021-01-04")
+
+
+def test_cli_exit_code_and_message_for_invalid_params(
+    tmp_path: Path, bars: pd.DataFrame, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pipeline.cli import main
+
+    _write_repo(tmp_path, bars.head(100), strategy={"ma_short": 200})
+    assert main(["-C", str(tmp_path), "stage", "backtest", "--asof", ASOF.isoformat()]) == 1
+    err = capsys.readouterr().err
+    assert "params.yaml: strategy" in err and "ma_short must be < ma_long" in err
