@@ -11,8 +11,8 @@ import fnmatch
 import re
 from dataclasses import dataclass
 
-from pipeline.artifacts.envelope import Envelope
 from pipeline.artifacts.bundle import StrategyBundleV1
+from pipeline.artifacts.envelope import Envelope
 from pipeline.artifacts.live import (
     DeliveryRecordV1,
     LiveCycleReceiptV1,
