@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from pipeline.artifacts.live import LedgerEntry
 from pipeline.artifacts.portfolio import Holding
-from pipeline.artifacts.tickets import Fill, TicketV1
+from pipeline.artifacts.tickets import Fill, TicketResultV1, TicketV1
 from pipeline.enums import OrderSide, TicketKind, TicketReason, TicketStatus
 from pipeline.krx_calendar import KrxCalendar
 from pipeline.params import OpsParams
@@ -95,29 +95,40 @@ class Verdict:
 class Done:
     """An earlier DONE ticket: its content key and fills (for duplicates and quantities)."""
 
+    ticket_id: str
     content_key: str
     plan_id: str
     fills: tuple[Fill, ...]
 
 
-def content_key(ticket: TicketV1) -> str:
-    fills = sorted(f.model_dump_json() for f in ticket.fills)
-    return "|".join([ticket.kind.value, ticket.plan_id, *fills])
+def content_key(kind: TicketKind, plan_id: str, fills: Iterable[Fill]) -> str:
+    """What makes two tickets the same, whatever their ids."""
+    return "|".join([kind.value, plan_id, *sorted(f.model_dump_json() for f in fills)])
 
 
-def judge(
-    ticket: TicketV1,
-    today: dt.date,
-    ledger: dict[str, LedgerEntry],
-    done: list[Done],
-    book: Book,
-    cal: KrxCalendar,
-    ops: OpsParams,
-) -> Verdict:
+def done_of(result: TicketResultV1) -> Done:
+    """The memory of a DONE result that later tickets are checked against."""
+    assert result.kind is not None and result.plan_id is not None
+    key = content_key(result.kind, result.plan_id, result.applied_fills)
+    return Done(result.ticket_id, key, result.plan_id, result.applied_fills)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a ticket is judged against on processing day ``today``."""
+
+    today: dt.date
+    ledger: dict[str, LedgerEntry]
+    book: Book  # positions after every earlier DONE ticket
+    cal: KrxCalendar
+    ops: OpsParams
+
+
+def judge(ticket: TicketV1, ctx: Context, done: list[Done]) -> Verdict:
     """The verdict on one well-formed ticket (checks 2-6 of the module docstring)."""
-    if any(d.content_key == content_key(ticket) for d in done):
+    if any(d.content_key == content_key(ticket.kind, ticket.plan_id, ticket.fills) for d in done):
         return Verdict.reject(TicketReason.DUPLICATE, "이미 처리된 티켓과 내용이 같습니다.")
-    plan = ledger.get(ticket.plan_id)
+    plan = ctx.ledger.get(ticket.plan_id)
     if plan is None:
         return Verdict.reject(
             TicketReason.PLAN_NOT_FOUND, f"주문 계획 {ticket.plan_id}이 없습니다."
@@ -126,27 +137,20 @@ def judge(
         return Verdict.reject(
             TicketReason.PLAN_MISMATCH, f"티켓 기준일 {ticket.asof} ≠ 계획 거래일 {plan.session}."
         )
-    if cal.count_after(plan.session, today) > ops.ticket_expiry_trading_days:
+    if ctx.cal.count_after(plan.session, ctx.today) > ctx.ops.ticket_expiry_trading_days:
         return Verdict(
             TicketStatus.EXPIRED,
             TicketReason.PLAN_EXPIRED,
-            f"계획 거래일 {plan.session}로부터 {ops.ticket_expiry_trading_days} "
+            f"계획 거래일 {plan.session}로부터 {ctx.ops.ticket_expiry_trading_days} "
             "거래일이 지나 만료되었습니다.",
         )
     if ticket.kind is TicketKind.ACK:
         return Verdict(TicketStatus.DONE, TicketReason.ACKNOWLEDGED, "계획 확인을 기록했습니다.")
-    return _judge_fills(ticket, today, plan, done, book, cal, ops)
+    return _judge_fills(ticket, ctx, plan, done)
 
 
-def _judge_fills(
-    ticket: TicketV1,
-    today: dt.date,
-    plan: LedgerEntry,
-    done: list[Done],
-    book: Book,
-    cal: KrxCalendar,
-    ops: OpsParams,
-) -> Verdict:
+def _judge_fills(ticket: TicketV1, ctx: Context, plan: LedgerEntry, done: list[Done]) -> Verdict:
+    today, book, cal, ops = ctx.today, ctx.book, ctx.cal, ctx.ops
     planned = {(o.ticker, o.side): o for o in plan.orders if o.shares > 0}
     by_ticker = {o.ticker for o in planned.values()}
     used: dict[tuple[str, OrderSide], int] = {}
