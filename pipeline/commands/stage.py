@@ -7,7 +7,7 @@ import importlib
 from pathlib import Path
 
 #: Registered stage modules; ``dvc.yaml`` / ``server/dvc.yaml`` call ``krx stage <name>``.
-STAGES = ("clock", "ingest")
+STAGES = ("clock", "ingest", "ops_summary", "tickets", "live_cycle")
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
