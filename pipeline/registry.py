@@ -54,7 +54,8 @@ class ArtifactSpec:
 
     @property
     def glob(self) -> str:
-        return self.path.replace("{key}", "*")
+        """A pathlib glob matching every file of the artifact (keys may contain '/')."""
+        return self.path.replace("{key}", "**/*")
 
     def path_for(self, key: str | None = None) -> str:
         if not self.is_collection:

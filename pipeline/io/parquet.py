@@ -52,7 +52,8 @@ def write_table_atomic(path: Path, df: pd.DataFrame, schema: pa.Schema) -> bool:
 
 def read_table(path: Path | io.BytesIO, schema: pa.Schema) -> pd.DataFrame:
     table = pq.read_table(path, schema=schema)
-    return table.to_pandas(types_mapper=None)
+    frame: pd.DataFrame = table.to_pandas()
+    return frame
 
 
 def validate_parquet_bytes(spec: ArtifactSpec, raw: bytes) -> list[str]:

@@ -1,0 +1,1 @@
+"""The read-only resolver: serves committed artifacts over HTTP (DESIGN §6)."""
