@@ -11,7 +11,6 @@ import fnmatch
 import re
 from dataclasses import dataclass
 
-from pipeline.artifacts.bundle import StrategyBundleV1
 from pipeline.artifacts.envelope import Envelope
 from pipeline.artifacts.live import (
     DeliveryRecordV1,
@@ -106,16 +105,6 @@ ARTIFACTS: tuple[ArtifactSpec, ...] = (
         kind=ArtifactKind.PARQUET,
         stage="ingest",
         description="Daily OHLCV, one parquet file per month (key YYYY/YYYY-MM)",
-    ),
-    ArtifactSpec(
-        name="strategy_bundle",
-        version=1,
-        path="state/strategy_bundle.json",
-        owner=Owner.PC,
-        kind=ArtifactKind.JSON,
-        stage="backtest",
-        description="The PC -> server handoff: targets, signals, validity window, integrity hash",
-        model=StrategyBundleV1,
     ),
     ArtifactSpec(
         name="portfolio",

@@ -12,8 +12,8 @@ from pipeline.enums import ExecutionGate, OverallStatus, RiskCode, SafetyFileSta
 
 
 class Risk(Model):
-    code: RiskCode
-    severity: Severity
+    code: RiskCode = Field(description="Risk code (rule table in pipeline.core.ops)")
+    severity: Severity = Field(description="CRITICAL blocks, WARN warns, INFO informs")
     message: str = Field(description="Korean one-line explanation for the operator")
     evidence_refs: tuple[str, ...] = Field(
         description="Repo-relative paths (or <commit>:<path>) that show the risk"
@@ -24,11 +24,15 @@ class SafetyView(Model):
     """The safety files as the server read them (after fail-closed defaults)."""
 
     gate: ExecutionGate = Field(description="Effective execution gate")
-    gate_file: SafetyFileState
+    gate_file: SafetyFileState = Field(description="How state/execution_gate.json was read")
     real_sender_enabled: bool = Field(description="Effective real-sender switch")
-    real_sender_file: SafetyFileState
+    real_sender_file: SafetyFileState = Field(
+        description="How state/real_sender_enable.json was read"
+    )
     emergency_stop: bool = Field(description="Effective emergency stop")
-    emergency_stop_file: SafetyFileState
+    emergency_stop_file: SafetyFileState = Field(
+        description="How state/emergency_stop.json was read"
+    )
 
 
 class OpsSummaryV1(Envelope):
@@ -37,6 +41,6 @@ class OpsSummaryV1(Envelope):
         description="STOPPED > BLOCKED (any CRITICAL) > NO_RUN_HISTORY > WARN (any WARN) > OK"
     )
     top_risks: tuple[Risk, ...] = Field(description="Most severe first, then by code")
-    safety: SafetyView
+    safety: SafetyView = Field(description="The safety files as read, after fail-closed defaults")
     bundle_asof: dt.date | None = Field(description="asof of the strategy bundle (null if none)")
     last_cycle_asof: dt.date | None = Field(description="asof of the latest live-cycle receipt")

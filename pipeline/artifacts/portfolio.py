@@ -17,7 +17,7 @@ from pipeline.types import Ticker
 
 
 class Holding(Model):
-    ticker: Ticker
+    ticker: Ticker = Field(description="KRX short code, 6 characters")
     shares: int = Field(gt=0, description="Shares held (integer)")
     avg_price_krw: int = Field(gt=0, description="Average entry price per share, KRW")
 

@@ -15,8 +15,8 @@ TICKET_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
 
 
 class Fill(Model):
-    ticker: Ticker
-    side: OrderSide
+    ticker: Ticker = Field(description="KRX short code, 6 characters")
+    side: OrderSide = Field(description="BUY or SELL")
     shares: int = Field(gt=0, description="Shares executed (integer)")
     price_krw: int = Field(gt=0, description="Average execution price per share, KRW")
     fee_krw: int = Field(0, ge=0, description="Commission and tax paid for this fill, KRW")
@@ -28,10 +28,10 @@ class TicketV1(Envelope):
 
     schema_id: Literal["ticket/v1"] = Field("ticket/v1", alias="schema")
     ticket_id: str = Field(pattern=TICKET_ID_PATTERN, description="Equals the file name stem")
-    kind: TicketKind
+    kind: TicketKind = Field(description="EXECUTION (fills for a plan) or ACK (acknowledge)")
     plan_id: str = Field(min_length=1, max_length=80, description="Order plan it refers to")
     created_by: str = Field(min_length=1, max_length=80, description="Operator")
-    note: str = Field("", max_length=500)
+    note: str = Field("", max_length=500, description="Free text from the operator")
     fills: tuple[Fill, ...] = Field((), description="EXECUTION: at least one; ACK: none")
 
     @model_validator(mode="after")
@@ -47,12 +47,12 @@ class TicketResultV1(Envelope):
     """``reports/tickets/<id>.json``: written exactly once per ticket id."""
 
     schema_id: Literal["ticket_result/v1"] = Field("ticket_result/v1", alias="schema")
-    ticket_id: str = Field(pattern=TICKET_ID_PATTERN)
+    ticket_id: str = Field(pattern=TICKET_ID_PATTERN, description="Ticket id = file name stem")
     ticket_sha256: Sha256 = Field(description="SHA-256 of the ticket file's bytes when processed")
     kind: TicketKind | None = Field(description="Null if the ticket could not be parsed")
     plan_id: str | None = Field(description="Plan the ticket refers to (null if unparsable)")
-    status: TicketStatus
-    reason: TicketReason
+    status: TicketStatus = Field(description="DONE, REJECTED or EXPIRED")
+    reason: TicketReason = Field(description="ENUM reason (rules in pipeline.core.tickets)")
     detail: str = Field(description="Korean explanation for the operator")
     applied_fills: tuple[Fill, ...] = Field(description="Fills applied to positions (DONE only)")
 
