@@ -24,6 +24,7 @@ from pipeline.artifacts.portfolio import Holding, PortfolioV1
 from pipeline.artifacts.safety import EmergencyStopV1, ExecutionGateV1, RealSenderV1
 from pipeline.artifacts.tickets import Fill, TicketV1
 from pipeline.canonical import canonical_bytes
+from pipeline.core.bundle_check import BUNDLE_PATH
 from pipeline.enums import (
     DayState,
     ExecutionGate,
@@ -187,7 +188,9 @@ def stop(asof: dt.date, enabled: bool) -> EmergencyStopV1:
 
 def put(root: Path, name: str, model: Any, key: str | None = None) -> Path:
     """Write a PC-owned fixture artifact exactly as the operator's tools would."""
-    path = root / registry.get(name).path_for(key)
+    # strategy_bundle is registered by the backtest branch; until the merge use its fixed path.
+    rel = BUNDLE_PATH if name == "strategy_bundle" else registry.get(name).path_for(key)
+    path = root / rel
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(dump_model(model))
     return path
@@ -255,3 +258,32 @@ def snapshot(root: Path) -> dict[str, bytes]:
 def read_json(root: Path, name: str, key: str | None = None) -> dict[str, Any]:
     data: dict[str, Any] = json.loads((root / registry.get(name).path_for(key)).read_text("utf-8"))
     return data
+
+
+def run_stage(root: Path, name: str, day: dt.date, mp: Any) -> int:
+    """Run a server stage in-process for ``day`` (clock and role from the environment)."""
+    import importlib
+
+    mp.setenv("KRX_ROLE", "SERVER")
+    mp.setenv("KRX_ASOF", day.isoformat())
+    mp.setenv("KRX_NOW", f"{day.isoformat()}T09:05:00+09:00")
+    module = importlib.import_module(f"pipeline.stages.{name}")
+    code: int = module.main(root, None)
+    return code
+
+
+def run_day(root: Path, day: dt.date, mp: Any) -> int:
+    """The server's daily order: tickets -> ops_summary -> live_cycle; the cycle's exit code."""
+    assert run_stage(root, "tickets", day, mp) == 0
+    assert run_stage(root, "ops_summary", day, mp) == 0
+    return run_stage(root, "live_cycle", day, mp)
+
+
+def server_repo(tmp: Path, signal_day: dt.date = dt.date(2025, 9, 19), **bundle: Any) -> Path:
+    """A repo with a valid bundle (signal day ``signal_day``) and a baseline portfolio."""
+    root = make_repo(tmp / "repo")
+    put(root, "strategy_bundle", bundle_model(signal_day, **bundle))
+    put(
+        root, "portfolio", portfolio(signal_day, cash=10_000_000, holdings={"102110": (20, 30_000)})
+    )
+    return root
