@@ -51,6 +51,7 @@ def main(root: Path, asof: str | None) -> int:
     results = st.ticket_results(root)
     done = [core.done_of(r) for r in results if r.status is TicketStatus.DONE]
     head, new = gitref.head(root), 0
+    (root / "reports/tickets").mkdir(parents=True, exist_ok=True)  # a declared dvc output
     for key, path in st.collection(root, "ticket"):
         if any(r.ticket_id == key for r in results):
             continue  # exactly one result per ticket id
