@@ -110,7 +110,9 @@ class Holdings:
         problems: tuple[str, ...] = ()
         if self.positions is not None:
             problems = self.positions.inconsistencies
-        if self.portfolio is not None and not self.positions_matches:
+        if self.portfolio is not None and self.positions is None:
+            problems = (*problems, "server positions missing: the tickets stage has not run")
+        elif self.portfolio is not None and not self.positions_matches:
             problems = (*problems, "positions were derived from another portfolio baseline")
         return PortfolioView(
             baseline_asof=self.portfolio.asof if self.portfolio else None,

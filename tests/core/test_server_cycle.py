@@ -32,7 +32,7 @@ R, D, C = CycleResult, CycleDecision, CycleReason
         (False, BundleStatus.VALID, None, None),
     ],
 )
-def test_first_block_priority(stop, bundle, positions, reason) -> None:  # type: ignore[no-untyped-def]
+def test_first_block_priority(stop, bundle, positions, reason) -> None:
     assert first_block(stop, bundle, positions) == reason
 
 
@@ -51,7 +51,7 @@ def test_first_block_priority(stop, bundle, positions, reason) -> None:  # type:
         (C.PRICE_MISSING, R.FAILED, 3),
     ],
 )
-def test_blocks(reason, result, code) -> None:  # type: ignore[no-untyped-def]
+def test_blocks(reason, result, code) -> None:
     out = blocked(reason)
     assert (out.result, out.decision, out.reason, out.exit_code) == (
         result,
@@ -76,7 +76,7 @@ def test_blocks(reason, result, code) -> None:  # type: ignore[no-untyped-def]
         (PlanStatus.READY, DeliveryStatus.DUPLICATE_SKIPPED, D.COMPLETED, C.ORDERS_READY),
     ],
 )
-def test_plans(plan, delivery, decision, reason) -> None:  # type: ignore[no-untyped-def]
+def test_plans(plan, delivery, decision, reason) -> None:
     out = decide(plan, None, delivery)
     assert (out.result, out.decision, out.reason, out.exit_code) == (R.OK, decision, reason, 0)
 

@@ -44,7 +44,7 @@ def healthy() -> OpsInputs:
 
 
 def change(**kw: object) -> OpsInputs:
-    return dataclasses.replace(healthy(), **kw)  # type: ignore[arg-type]
+    return dataclasses.replace(healthy(), **kw)
 
 
 CASES = {

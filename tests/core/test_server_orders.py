@@ -28,7 +28,7 @@ def holdings(**h: tuple[int, int]) -> tuple[Holding, ...]:
     )
 
 
-def plan(bundle, cash, held, live=WIDE):  # type: ignore[no-untyped-def]
+def plan(bundle, cash, held, live=WIDE):
     return build_plan(MON, bundle, cash, held, STRAT, live, COSTS)
 
 
@@ -120,7 +120,7 @@ def test_plan_id_is_deterministic() -> None:
     per_order=st.integers(100_000, 10_000_000),
     total=st.integers(100_000, 30_000_000),
 )
-def test_guardrails_always_hold(cash, w1, w2, shares, floor, per_order, total) -> None:  # type: ignore[no-untyped-def]
+def test_guardrails_always_hold(cash, w1, w2, shares, floor, per_order, total) -> None:
     b = bundle_model(FRI, targets={"069500": round(w1, 4), "132030": round(w2, 4)})
     held = holdings(t102110=(shares, 30_000)) if shares else ()
     live = LiveParams(

@@ -25,7 +25,7 @@ G = ExecutionGate
         ((OK, G.DRY_RUN), (CORRUPT, None), (OK, False), False, (G.DRY_RUN, False, False)),
     ],
 )
-def test_effective_values(gate, sender, stop, override, expect) -> None:  # type: ignore[no-untyped-def]
+def test_effective_values(gate, sender, stop, override, expect) -> None:
     s = effective_safety(gate, sender, stop, stop_override=override)
     assert (s.gate, s.sender_enabled, s.stop) == expect
 
@@ -41,6 +41,6 @@ def test_effective_values(gate, sender, stop, override, expect) -> None:  # type
         (G.DRY_RUN, True, False, False, False),
     ],
 )
-def test_real_send_needs_every_condition(gate, sender, stop, creds, allowed) -> None:  # type: ignore[no-untyped-def]
+def test_real_send_needs_every_condition(gate, sender, stop, creds, allowed) -> None:
     s = effective_safety((OK, gate), (OK, sender), (OK, stop))
     assert s.real_send_allowed(creds) is allowed

@@ -149,7 +149,7 @@ CASES = [
     [c[1:] for c in CASES],
     ids=[c[0] for c in CASES],
 )
-def test_execution_ticket(fills, over, today, before, status, reason) -> None:  # type: ignore[no-untyped-def]
+def test_execution_ticket(fills, over, today, before, status, reason) -> None:
     t = ticket(
         "T-1",
         over.get("plan", PID),

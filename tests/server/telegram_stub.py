@@ -6,6 +6,7 @@ Each request takes the next scripted behaviour: ("ok",), ("429", retry_after), (
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -38,10 +39,8 @@ def _handler(stub: Stub) -> type[BaseHTTPRequestHandler]:
             for k, v in (headers or {}).items():
                 self.send_header(k, v)
             self.end_headers()
-            try:
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                 self.wfile.write(body)
-            except (BrokenPipeError, ConnectionResetError):
-                pass
 
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))

@@ -72,7 +72,7 @@ def test_success() -> None:
         ([("bad",)], False, [SendError.BAD_RESPONSE], []),
     ],
 )
-def test_failures_are_recorded_and_bounded(script, ok, errors, sleeps) -> None:  # type: ignore[no-untyped-def]
+def test_failures_are_recorded_and_bounded(script, ok, errors, sleeps) -> None:
     slept = Sleeps()
     with telegram_stub(script) as stub:
         out = send_message(cfg(stub.base_url), "x", slept)

@@ -4,7 +4,6 @@ positions = baseline + applied fills; `krx ticket new` writes tickets the stage 
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 
 import pytest
@@ -74,13 +73,13 @@ def test_mixed_batch(repo: tuple[Path, str], monkeypatch: pytest.MonkeyPatch) ->
     assert {p.file for p in problems} == {"state/tickets/T-a-garbage.json"}  # only the bad input
     # reprocessing is a no-op: not one byte changes, even days later
     before = snapshot(root)
-    mtimes = {p: os.stat(root / p).st_mtime_ns for p in before if p.startswith("reports/tickets")}
+    mtimes = {p: (root / p).stat().st_mtime_ns for p in before if p.startswith("reports/tickets")}
     assert run_stage(root, "tickets", dt.date(2025, 9, 24), monkeypatch) == 0
     after = snapshot(root)
     assert {k: v for k, v in after.items() if k != "state/server/positions.json"} == {
         k: v for k, v in before.items() if k != "state/server/positions.json"
     }
-    assert {p: os.stat(root / p).st_mtime_ns for p in mtimes} == mtimes
+    assert {p: (root / p).stat().st_mtime_ns for p in mtimes} == mtimes
     # ops summary reports the failures of the window
     assert run_stage(root, "ops_summary", dt.date(2025, 9, 24), monkeypatch) == 0
     codes = [r["code"] for r in read_json(root, "ops_summary")["top_risks"]]
