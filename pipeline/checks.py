@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 
 from pipeline.artifacts.envelope import Envelope
 from pipeline.artifacts.prices import PricesMetaV1
+from pipeline.checks_server import SERVER_CHECKS
 
 Finding = tuple[str, str]
 Check = Callable[[Envelope], Iterator[Finding]]
@@ -32,6 +33,7 @@ def _check_prices_meta(doc: Envelope) -> Iterator[Finding]:
 
 CHECKS: dict[str, list[Check]] = {
     "prices_meta/v1": [_check_prices_meta],
+    **SERVER_CHECKS,
 }
 
 

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 from pipeline.artifacts.ops import Risk
 from pipeline.core.bundle_check import BUNDLE_PATH, BundleVerdict
+from pipeline.core.ops_rule import RANK, SEVERITY, overall_status
 from pipeline.core.safety import SafetyState
 from pipeline.enums import (
     BundleStatus,
@@ -38,28 +39,10 @@ from pipeline.enums import (
     OverallStatus,
     PlanStatus,
     RiskCode,
-    Severity,
     TicketStatus,
 )
 from pipeline.krx_calendar import KrxCalendar
 from pipeline.params import OpsParams
-
-SEVERITY: dict[RiskCode, Severity] = {
-    RiskCode.EMERGENCY_STOP: Severity.CRITICAL,
-    RiskCode.SAFETY_FILE_INVALID: Severity.WARN,
-    RiskCode.GATE_MOCK_ONLY: Severity.INFO,
-    RiskCode.NO_BUNDLE: Severity.CRITICAL,
-    RiskCode.BUNDLE_INVALID: Severity.CRITICAL,
-    RiskCode.BUNDLE_STALE: Severity.CRITICAL,
-    RiskCode.NO_PORTFOLIO: Severity.CRITICAL,
-    RiskCode.PORTFOLIO_INCONSISTENT: Severity.CRITICAL,
-    RiskCode.PORTFOLIO_STALE: Severity.WARN,
-    RiskCode.TICKETS_FAILED: Severity.WARN,
-    RiskCode.ORDER_PLAN_BLOCKED: Severity.WARN,
-    RiskCode.LAST_CYCLE_FAILED: Severity.WARN,
-    RiskCode.RECON_CRITICAL: Severity.CRITICAL,
-}
-_RANK = {Severity.CRITICAL: 0, Severity.WARN: 1, Severity.INFO: 2}
 
 PORTFOLIO_PATH = "state/portfolio.json"
 POSITIONS_PATH = "state/server/positions.json"
@@ -235,19 +218,5 @@ def assess(
         *_portfolio_risks(i.portfolio, i.session, cal, ops),
         *_history_risks(i, cal, ops),
     ]
-    risks.sort(key=lambda r: (_RANK[r.severity], r.code.value))
+    risks.sort(key=lambda r: (RANK[r.severity], r.code.value))
     return overall_status(risks, has_history=i.last_receipt is not None), tuple(risks)
-
-
-def overall_status(risks: list[Risk], has_history: bool) -> OverallStatus:
-    """The documented rule: STOPPED > BLOCKED > NO_RUN_HISTORY > WARN > OK."""
-    codes = {r.code for r in risks}
-    if RiskCode.EMERGENCY_STOP in codes:
-        return OverallStatus.STOPPED
-    if any(r.severity is Severity.CRITICAL for r in risks):
-        return OverallStatus.BLOCKED
-    if not has_history:
-        return OverallStatus.NO_RUN_HISTORY
-    if any(r.severity is Severity.WARN for r in risks):
-        return OverallStatus.WARN
-    return OverallStatus.OK
