@@ -28,6 +28,9 @@ BUNDLE_KO = {
     BundleStatus.NOT_YET_VALID: "아직 유효하지 않음",
     BundleStatus.STALE: "만료",
 }
+#: Telegram rejects messages over 4096 characters; orders beyond this are summarised.
+MAX_CHARS = 3900
+
 GATE_KO = {
     ExecutionGate.MOCK_ONLY: "모의(MOCK_ONLY)",
     ExecutionGate.DRY_RUN: "드라이런(DRY_RUN)",
@@ -77,7 +80,15 @@ def render(f: MessageFacts) -> str:
     active = [o for o in f.orders if o.shares > 0]
     if f.plan_id:
         lines.append(f"주문 계획: {f.plan_id} ({len(active)}건)")
-        lines += [_order_line(o, f.names) for o in active]
+        order_lines = [_order_line(o, f.names) for o in active]
+        budget = MAX_CHARS - sum(len(x) + 1 for x in lines) - 200
+        kept = 0
+        while kept < len(order_lines) and budget - len(order_lines[kept]) - 1 >= 0:
+            budget -= len(order_lines[kept]) + 1
+            kept += 1
+        lines += order_lines[:kept]
+        if kept < len(order_lines):
+            lines.append(f"… 외 {len(order_lines) - kept}건 (reports/live/order_plan.json 참고)")
         if f.gate is not ExecutionGate.REAL_ENABLED and active:
             lines.append("※ 실거래 게이트가 아니므로 참고용입니다. 주문하지 마세요.")
     lines.append(f"위험: {risks}")

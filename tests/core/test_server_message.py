@@ -54,3 +54,43 @@ def test_message_lists_orders_and_is_stable() -> None:
         )
     )
     assert "차단" in blocked and "주문 계획" not in blocked and "요약 없음" in blocked
+
+
+def test_long_plans_fit_one_telegram_message() -> None:
+    from pipeline.artifacts.live import OrderLine
+    from pipeline.core.message import MAX_CHARS
+    from pipeline.enums import OrderAdjustment, OrderReason, OrderSide
+
+    orders = tuple(
+        OrderLine(
+            ticker=f"{n:06d}",
+            side=OrderSide.BUY,
+            shares=1,
+            intended_shares=1,
+            price_krw=1000,
+            notional_krw=1000,
+            reason=OrderReason.REBALANCE,
+            adjustment=OrderAdjustment.NONE,
+            current_shares=0,
+            current_weight=0.0,
+            target_weight=0.001,
+        )
+        for n in range(400)
+    )
+    facts = MessageFacts(
+        session=dt.date(2025, 9, 22),
+        ops_status=None,
+        risk_codes=(),
+        decision=CycleDecision.COMPLETED,
+        reason="ORDERS_READY",
+        gate=ExecutionGate.REAL_ENABLED,
+        bundle_status=BundleStatus.VALID,
+        bundle_asof=None,
+        day_state=None,
+        plan_id="P-20250922-0123456789ab",
+        orders=orders,
+        names={},
+    )
+    text = render(facts)
+    assert len(text) <= MAX_CHARS < 4096
+    assert "외 " in text and "order_plan.json" in text and text.endswith("위험: 없음\n")
