@@ -123,7 +123,7 @@ ARTIFACTS: tuple[ArtifactSpec, ...] = (
         owner=Owner.PC,
         kind=ArtifactKind.JSON,
         stage="operator",
-        description="Execution gate MOCK_ONLY, DRY_RUN or REAL_ENABLED (missing/corrupt: MOCK_ONLY)",
+        description="Execution gate: MOCK_ONLY, DRY_RUN or REAL_ENABLED (else MOCK_ONLY)",
         model=ExecutionGateV1,
     ),
     ArtifactSpec(
