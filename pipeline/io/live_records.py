@@ -12,11 +12,16 @@ from pipeline.artifacts.live import (
     DeliveryRecordV1,
     LedgerEntry,
     LedgerOrder,
+    LiveCycleReceiptV1,
     OrderPlanV1,
     PlanLedgerV1,
+    Push,
 )
+from pipeline.artifacts.ops import OpsSummaryV1
 from pipeline.canonical import sha256_hex
 from pipeline.core.bundle_check import BundleVerdict
+from pipeline.core.cycle import Outcome
+from pipeline.core.message import MessageFacts
 from pipeline.core.orders import PlanDraft, plan_id
 from pipeline.core.safety import SafetyState
 from pipeline.enums import CycleReason, ExecutionGate, PlanStatus
@@ -135,3 +140,61 @@ def update_ledger(root: Path, env: Env, plan: OrderPlanV1) -> None:
         return  # unchanged: keep the file (and its git history) as it is
     ledger = PlanLedgerV1(**env.kw(), entries=tuple(entries[-LEDGER_SIZE:]))
     st.write(root, "plan_ledger", ledger)
+
+
+def message_facts(
+    env: Env,
+    ops: OpsSummaryV1 | None,
+    planned: Outcome,
+    safety: SafetyState,
+    verdict: BundleVerdict,
+    plan: OrderPlanV1,
+) -> MessageFacts:
+    """What the Korean daily message says (``ops``: today's summary, if any)."""
+    bundle = verdict.bundle
+    return MessageFacts(
+        session=env.asof,
+        ops_status=ops.overall_status if ops else None,
+        risk_codes=tuple(r.code.value for r in ops.top_risks) if ops else (),
+        decision=planned.decision,
+        reason=planned.reason.value,
+        gate=safety.gate,
+        bundle_status=verdict.status,
+        bundle_asof=bundle.asof if bundle else None,
+        day_state=bundle.day_state.value if bundle else None,
+        plan_id=plan.plan_id,
+        orders=plan.orders,
+        names={s.ticker: s.name for s in bundle.signals} if bundle else {},
+    )
+
+
+def cycle_receipt(
+    env: Env,
+    outcome: Outcome,
+    snapshot_ref: str | None,
+    verdict: BundleVerdict,
+    safety: SafetyState,
+    plan: OrderPlanV1,
+    key: str,
+    sent: Delivery,
+) -> LiveCycleReceiptV1:
+    return LiveCycleReceiptV1(
+        **env.kw(),
+        result=outcome.result,
+        decision=outcome.decision,
+        reason=outcome.reason,
+        exit_code=outcome.exit_code,
+        snapshot_ref=snapshot_ref,
+        bundle_status=verdict.status,
+        gate=safety.gate,
+        plan_id=plan.plan_id,
+        plan_status=plan.status,
+        order_count=sum(1 for o in plan.orders if o.shares > 0),
+        push=Push(
+            delivery_actual=sent.actual,
+            status=sent.status,
+            delivery_key=key,
+            telegram_message_id=sent.message_id,
+            attempts=len(sent.attempts),
+        ),
+    )

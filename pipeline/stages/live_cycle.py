@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.artifacts.live import LiveCycleReceiptV1, Push
 from pipeline.artifacts.ops import OpsSummaryV1
 from pipeline.core.bundle_check import BUNDLE_PATH, check_bundle
 from pipeline.core.cycle import decide, delivery_key, first_block
-from pipeline.core.message import MessageFacts, render
+from pipeline.core.message import render
 from pipeline.core.orders import build_plan
 from pipeline.enums import BundleStatus, DeliveryStatus, Owner
 from pipeline.errors import EXIT_OK
@@ -20,7 +19,14 @@ from pipeline.io import gitref
 from pipeline.io import server_state as st
 from pipeline.io.context import now_seoul, producer
 from pipeline.io.delivery import deliver
-from pipeline.io.live_records import Env, delivery_record, order_plan, update_ledger
+from pipeline.io.live_records import (
+    Env,
+    cycle_receipt,
+    delivery_record,
+    message_facts,
+    order_plan,
+    update_ledger,
+)
 from pipeline.io.safety import read_safety
 from pipeline.params import load_params, params_sha256
 
@@ -64,22 +70,7 @@ def main(root: Path, asof: str | None) -> int:
     ops = st.read_valid(root, "ops_summary", OpsSummaryV1)
     ops = ops if ops and ops.asof == session.day else None
     planned = decide(plan.status, block, DeliveryStatus.SIMULATED)
-    text = render(
-        MessageFacts(
-            session=session.day,
-            ops_status=ops.overall_status if ops else None,
-            risk_codes=tuple(r.code.value for r in ops.top_risks) if ops else (),
-            decision=planned.decision,
-            reason=planned.reason.value,
-            gate=safety.gate,
-            bundle_status=verdict.status,
-            bundle_asof=verdict.bundle.asof if verdict.bundle else None,
-            day_state=verdict.bundle.day_state.value if verdict.bundle else None,
-            plan_id=plan.plan_id,
-            orders=plan.orders,
-            names={s.ticker: s.name for s in verdict.bundle.signals} if verdict.bundle else {},
-        )
-    )
+    text = render(message_facts(env, ops, planned, safety, verdict, plan))
     key = delivery_key(session.day.isoformat(), plan.plan_id, planned.reason)
     sent = deliver(root, key, text, safety, p.live)
     st.write(root, "delivery_record", delivery_record(env, key, plan.plan_id, sent, text))
@@ -87,26 +78,8 @@ def main(root: Path, asof: str | None) -> int:
     st.write(root, "order_plan", plan)
     update_ledger(root, env, plan)
     has_bundle = verdict.status is not BundleStatus.MISSING
-    receipt = LiveCycleReceiptV1(
-        **env.kw(),
-        result=outcome.result,
-        decision=outcome.decision,
-        reason=outcome.reason,
-        exit_code=outcome.exit_code,
-        snapshot_ref=gitref.snapshot_ref(root, BUNDLE_PATH, head) if has_bundle else None,
-        bundle_status=verdict.status,
-        gate=safety.gate,
-        plan_id=plan.plan_id,
-        plan_status=plan.status,
-        order_count=sum(1 for o in plan.orders if o.shares > 0),
-        push=Push(
-            delivery_actual=sent.actual,
-            status=sent.status,
-            delivery_key=key,
-            telegram_message_id=sent.message_id,
-            attempts=len(sent.attempts),
-        ),
-    )
+    ref = gitref.snapshot_ref(root, BUNDLE_PATH, head) if has_bundle else None
+    receipt = cycle_receipt(env, outcome, ref, verdict, safety, plan, key, sent)
     st.write(root, "live_cycle_receipt", receipt)
     print(
         f"live_cycle {session.day}: result={receipt.result} decision={receipt.decision} "
