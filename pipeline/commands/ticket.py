@@ -11,11 +11,20 @@ from pathlib import Path
 from pipeline import registry
 from pipeline.artifacts.live import LedgerEntry, OrderPlanV1, PlanLedgerV1
 from pipeline.artifacts.tickets import Fill, TicketV1
-from pipeline.enums import OrderSide, Owner, TicketKind
+from pipeline.core import tickets
+from pipeline.enums import OrderSide, Owner, TicketKind, TicketStatus
 from pipeline.errors import EXIT_OK, OperatorError
-from pipeline.io.context import now_seoul, producer
+from pipeline.io.context import now_seoul, producer, requested_asof
 from pipeline.io.jsonio import write_artifact
-from pipeline.io.server_state import read_valid, require_role
+from pipeline.io.server_state import (
+    book_after,
+    load_holdings,
+    read_valid,
+    require_role,
+    ticket_results,
+)
+from pipeline.krx_calendar import load_calendar
+from pipeline.params import load_params
 
 FILL_RE = re.compile(
     r"^(?P<ticker>[0-9A-Z]{6}):(?P<side>BUY|SELL):(?P<shares>[0-9]+):(?P<price>[0-9]+)"
@@ -39,6 +48,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     new.add_argument("--by", required=True, help="operator name")
     new.add_argument("--note", default="", help="free text")
     new.add_argument("--id", help="ticket id (default T-<session>-<random>)")
+    new.add_argument(
+        "--force", action="store_true", help="write it even if the server would reject it"
+    )
     new.set_defaults(func=run_new)
 
 
@@ -92,6 +104,28 @@ def run_new(args: argparse.Namespace) -> int:
         )
     except ValueError as err:  # pydantic's ValidationError is a ValueError
         raise OperatorError(f"invalid ticket: {err}") from None
+    if isinstance(found, LedgerEntry) and not args.force:
+        _precheck(root, ticket, found)
     path = write_artifact(root, spec, ticket, ticket_id)
     print(f"wrote {path.relative_to(root).as_posix()}: commit and push it")
     return EXIT_OK
+
+
+def _precheck(root: Path, ticket: TicketV1, plan: LedgerEntry) -> None:
+    """Judge the ticket as the server will (same rules, pulled state); refuse a sure reject."""
+    holdings = load_holdings(root)
+    done = [tickets.done_of(r) for r in ticket_results(root) if r.status is TicketStatus.DONE]
+    today = requested_asof(None)  # KRX_ASOF or today in Seoul
+    ctx = tickets.Context(
+        today,
+        {plan.plan_id: plan},
+        book_after(holdings, done),
+        load_calendar(root),
+        load_params(root).ops,
+    )
+    verdict = tickets.judge(ticket, ctx, done)
+    if verdict.status is not TicketStatus.DONE:
+        raise OperatorError(
+            f"the server would answer {verdict.status} {verdict.reason}: {verdict.detail} "
+            "(--force writes it anyway)"
+        )

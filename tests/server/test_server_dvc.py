@@ -52,6 +52,12 @@ def test_every_run_executes_and_nothing_comes_from_the_run_cache(tmp_path: Path)
     assert (r["asof"], r["decision"], r["reason"]) == ("2025-09-24", "BLOCKED", "BUNDLE_STALE")
     check = run([sys.executable, "-m", "pipeline.cli", "live", "check"], repo, check=False)
     assert check.returncode == 2 and "decision=BLOCKED" in check.stdout
+    # even without --no-run-cache (a forgotten flag) nothing is skipped or restored
+    env["KRX_NOW"] = "2025-09-24T09:30:00"
+    out = dvc(repo, "repro", "server/dvc.yaml", env=env)
+    for stage in stages:
+        assert f"Running stage 'server/dvc.yaml:{stage}'" in out, out
+    assert "Restored" not in out and receipt(repo)["generated_at"] == "2025-09-24T09:30:00+09:00"
     assert (repo / "server/dvc.lock").exists()
     lock = (repo / "server/dvc.lock").read_text("utf-8")
     assert "live_cycle" in lock and "reports/live/live_cycle_receipt.json" in lock

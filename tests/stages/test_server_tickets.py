@@ -114,6 +114,7 @@ def test_cli_ticket_new(
 ) -> None:
     root, pid = repo
     monkeypatch.setenv("KRX_ROLE", "PC")
+    monkeypatch.setenv("KRX_ASOF", "2025-09-22")
     args = ["-C", str(root), "ticket", "new", "--plan", pid, "--by", "kim", "--id", "T-cli"]
     assert krx([*args, "--fill", "102110:SELL:20:35400:53", "--fill", "069500:BUY:10:35050"]) == 0
     assert krx([*args[:-1], "T-cli-ack", "--ack"]) == 0
@@ -136,10 +137,18 @@ def test_cli_ticket_new(
         == 1
     )
     assert "git pull" in capsys.readouterr().err
+    over = [*args[:-1], "T-over", "--fill", "102110:SELL:21:35400"]
+    assert krx(over) == 1  # the server would reject it: refused before it is committed
+    assert "QUANTITY_EXCEEDS_PLAN" in capsys.readouterr().err
+    assert krx([*over, "--force"]) == 0
     t = read_json(root, "ticket", "T-cli")
     assert t["asof"] == "2025-09-22" and t["fills"][0]["fee_krw"] == 53
     assert t["fills"][1]["executed_on"] == "2025-09-22"
     assert run_stage(root, "tickets", TUE, monkeypatch) == 0
-    assert results(root) == {"T-cli": ("DONE", "APPLIED"), "T-cli-ack": ("DONE", "ACKNOWLEDGED")}
+    assert results(root) == {
+        "T-cli": ("DONE", "APPLIED"),
+        "T-cli-ack": ("DONE", "ACKNOWLEDGED"),
+        "T-over": ("REJECTED", "QUANTITY_EXCEEDS_PLAN"),
+    }
     monkeypatch.setenv("KRX_ROLE", "SERVER")
     assert krx([*args[:-1], "T-srv", "--ack"]) == 1  # the server never writes PC-owned tickets
