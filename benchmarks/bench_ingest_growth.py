@@ -3,7 +3,7 @@
 Target (issue #2): packed bytes per trading day <= 50 KB. Peer measured in the same run: the
 naive layout, one parquet file with the whole history rewritten every day.
 
-    python benchmarks/bench_ingest_growth.py [--days 20] [--out benchmarks/results/ingest_growth.txt]
+    python benchmarks/bench_ingest_growth.py [--days 20] [--out FILE]
 """
 
 from __future__ import annotations
@@ -44,9 +44,7 @@ def git(repo: Path, *args: str) -> str:
 
 def packed_bytes(repo: Path) -> int:
     git(repo, "repack", "-adq")
-    stats = dict(
-        line.split(": ") for line in git(repo, "count-objects", "-v").strip().splitlines()
-    )
+    stats = dict(line.split(": ") for line in git(repo, "count-objects", "-v").strip().splitlines())
     return int(stats["size-pack"]) * 1024
 
 
@@ -81,9 +79,7 @@ def main() -> None:
         for day in days:
             clock.main(ours, day.isoformat())
             ingest.main(ours, None)
-            (naive / "prices.parquet").write_bytes(
-                table_bytes(read_prices(ours), PRICES_SCHEMA)
-            )
+            (naive / "prices.parquet").write_bytes(table_bytes(read_prices(ours), PRICES_SCHEMA))
             commit_all(ours, f"ingest {day}")
             commit_all(naive, f"ingest {day}")
         per_day = (packed_bytes(ours) - base_ours) / len(days)
@@ -92,7 +88,7 @@ def main() -> None:
     lines = [
         f"command: python benchmarks/bench_ingest_growth.py --days {args.days}",
         f"measured: {dt.datetime.now(dt.UTC).isoformat(timespec='seconds')}",
-        f"universe: {tickers} tickers, history from params.yaml data.start, days {days[0]}..{days[-1]}",
+        f"universe: {tickers} tickers, full history, daily ingests {days[0]}..{days[-1]}",
         f"monthly partitions (ours): {per_day / 1024:.1f} KB packed per trading day",
         f"single-file peer (naive):  {per_day_naive / 1024:.1f} KB packed per trading day",
         f"ratio ours/naive: {per_day / per_day_naive:.3f}",
