@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.artifacts.live import LedgerEntry, LedgerOrder
 from pipeline.artifacts.tickets import Fill
@@ -210,3 +212,44 @@ def test_derive_applies_only_fills_after_the_baseline() -> None:
     both = derive(BOOK, dt.date(2025, 9, 19), fills[:2])
     assert both.holdings["069500"] == (20, 36_000)
     assert Book(-1, {}).problems() == ("negative cash -1 KRW",)
+
+
+FILL = st.tuples(
+    st.sampled_from(["069500", "102110"]),
+    st.sampled_from(["BUY", "SELL"]),
+    st.integers(1, 60),
+    st.integers(25_000, 45_000),
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(batch=st.lists(st.lists(FILL, min_size=1, max_size=3), max_size=8))
+def test_accepted_tickets_keep_the_books_sound(batch) -> None:
+    """Whatever the operator files, DONE tickets never oversell, never exceed the plan, and
+    cash moves by exactly the fills' notionals (no fees here)."""
+    wide = LedgerEntry(
+        plan_id=PID,
+        session=MON,
+        orders=tuple(
+            LedgerOrder(ticker=t, side=OrderSide(s), shares=100, price_krw=35_000)
+            for t in ("069500", "102110")
+            for s in ("BUY", "SELL")
+        ),
+    )
+    book, done, flow = BOOK, [], 0
+    for n, fills in enumerate(batch):
+        t = ticket(f"T-{n}", PID, MON, fills)
+        v = judge(t, Context(MON, {PID: wide}, book, cal(), OpsParams()), done)
+        if v.status is S.DONE:
+            done.append(Done(t.ticket_id, content_key(t.kind, PID, t.fills), PID, t.fills))
+            for f in t.fills:
+                book = book.apply(f)
+                flow += (-1 if f.side is OrderSide.BUY else 1) * f.shares * f.price_krw
+    assert all(shares > 0 for shares, _ in book.holdings.values())
+    assert book.cash_krw == BOOK.cash_krw + flow
+    for ticker in ("069500", "102110"):
+        for side in (OrderSide.BUY, OrderSide.SELL):
+            used = sum(
+                f.shares for d in done for f in d.fills if (f.ticker, f.side) == (ticker, side)
+            )
+            assert used <= 100
