@@ -20,6 +20,7 @@ def write_positions(
     done: list[tickets.Done],
     head: str | None,
     params_sha: str,
+    problems: tuple[str, ...] = (),
 ) -> PositionsV1 | None:
     """Derive and write positions; nothing without a valid baseline portfolio."""
     base = holdings.portfolio
@@ -40,7 +41,7 @@ def write_positions(
         baseline=baseline_ref,
         baseline_asof=base.asof,
         applied_tickets=tuple(d.ticket_id for d in done if d.fills),
-        inconsistencies=book.problems(),
+        inconsistencies=(*book.problems(), *problems),
     )
     st.write(root, "positions", positions)
     return positions

@@ -50,10 +50,14 @@ def main(root: Path, asof: str | None) -> int:
     plans = {e.plan_id: e for e in ledger.entries} if ledger else {}
     results = st.ticket_results(root)
     done = [core.done_of(r) for r in results if r.status is TicketStatus.DONE]
+    # Any result file, even an unreadable one, means "processed": never judged twice. An
+    # unreadable result makes the positions inconsistent (its fills are unknown): fail closed.
+    processed = {k for k, _ in st.collection(root, "ticket_result")}
+    unreadable = sorted(processed - {r.ticket_id for r in results})
     head, new = gitref.head(root), 0
     (root / "reports/tickets").mkdir(parents=True, exist_ok=True)  # a declared dvc output
     for key, path in st.collection(root, "ticket"):
-        if any(r.ticket_id == key for r in results):
+        if key in processed:
             continue  # exactly one result per ticket id
         raw = path.read_bytes()
         ctx = core.Context(
@@ -80,6 +84,7 @@ def main(root: Path, asof: str | None) -> int:
         done += [core.done_of(result)] if verdict.status is TicketStatus.DONE else []
         new += 1
         print(f"ticket {key}: {verdict.status} {verdict.reason}")
-    write_positions(root, session.day, holdings, done, head, params_sha256(params.ops))
+    problems = tuple(f"reports/tickets/{k}.json is unreadable" for k in unreadable)
+    write_positions(root, session.day, holdings, done, head, params_sha256(params.ops), problems)
     print(f"tickets {session.day}: {new} new result(s), {len(results)} in total")
     return EXIT_OK

@@ -152,3 +152,23 @@ def test_cli_ticket_new(
     }
     monkeypatch.setenv("KRX_ROLE", "SERVER")
     assert krx([*args[:-1], "T-srv", "--ack"]) == 1  # the server never writes PC-owned tickets
+
+
+def test_unreadable_result_is_never_rejudged_and_blocks(
+    repo: tuple[Path, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root, pid = repo
+    put(root, "ticket", ticket("T-1", pid, MON, [("102110", "SELL", 20, 35_400)]), "T-1")
+    assert run_stage(root, "tickets", TUE, monkeypatch) == 0
+    put_raw(root, "reports/tickets/T-1.json", b"{ truncated")
+    assert run_stage(root, "tickets", TUE, monkeypatch) == 0
+    assert (root / "reports/tickets/T-1.json").read_bytes() == b"{ truncated"  # not rewritten
+    pos = read_json(root, "positions")
+    assert pos["inconsistencies"] == ["reports/tickets/T-1.json is unreadable"]
+    from tests.server.factories import bundle_model
+
+    put(root, "strategy_bundle", bundle_model(MON))
+    assert run_stage(root, "ops_summary", TUE, monkeypatch) == 0
+    assert read_json(root, "ops_summary")["overall_status"] == "BLOCKED"
+    assert run_stage(root, "live_cycle", TUE, monkeypatch) == 3
+    assert read_json(root, "live_cycle_receipt")["reason"] == "PORTFOLIO_INVALID"
