@@ -1,17 +1,20 @@
-"""Replay 30 consecutive KRX trading days (driven by KRX_ASOF) on a real git repo: exactly one
-receipt per trading day, none for weekends and holidays (Chuseok 2025 is inside the window)."""
+"""Replay 30 consecutive KRX trading days of the sample data (driven by KRX_ASOF) on a real git
+repo, with operator tickets filled at plan prices: exactly one receipt per trading day, none for
+weekends and holidays (Chuseok 2025 is inside the window)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import random
 from pathlib import Path
 
 import pytest
 
 from pipeline.enums import TicketKind
+from pipeline.params import load_params
+from pipeline.sources.sample import generate
 from tests.server.factories import (
+    SRC,
     bundle_model,
     cal,
     commit_all,
@@ -28,12 +31,15 @@ pytestmark = pytest.mark.slow
 RECEIPT = "reports/live/live_cycle_receipt.json"
 
 
-def closes_for(day: dt.date) -> dict[str, int]:
-    rng = random.Random(day.toordinal())
-    return {
-        t: int(base * (1 + rng.uniform(-0.02, 0.02)))
-        for t, base in {"069500": 35_000, "102110": 35_500, "132030": 15_000}.items()
-    }
+def sample_closes(start: dt.date, end: dt.date) -> dict[dt.date, dict[str, int]]:
+    """Closes of the project's deterministic sample source (the `sample` data source)."""
+    params = load_params(SRC)
+    wanted = [i for i in params.data.universe if i.ticker in ("069500", "102110", "132030")]
+    frame = generate(params.data, wanted, start, end, cal())
+    out: dict[dt.date, dict[str, int]] = {}
+    for row in frame.itertuples():
+        out.setdefault(row.date, {})[str(row.ticker)] = int(row.close)
+    return out
 
 
 def test_thirty_trading_days(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -50,6 +56,7 @@ def test_thirty_trading_days(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     put(root, "portfolio", portfolio(first_signal, cash=20_000_000))
     commit_all(root, "pc: baseline portfolio")
     calendar_days = [start + dt.timedelta(n) for n in range((days[-1] - start).days + 1)]
+    closes = sample_closes(first_signal, days[-1])
     exits = {}
     for day in calendar_days:
         if c.is_trading_day(day):
@@ -59,7 +66,7 @@ def test_thirty_trading_days(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
                 "strategy_bundle",
                 bundle_model(
                     signal,
-                    closes=dict(closes_for(signal)),
+                    closes=dict(closes[signal]),
                     rebalance_due=c.is_first_of_month(day) or day == start,
                 ),
             )
