@@ -131,6 +131,7 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         "KRX_TELEGRAM_CHAT_ID",
         "KRX_TELEGRAM_API_BASE",
         "KRX_EMERGENCY_STOP",
+        "KRX_TELEGRAM_PROXY",
     ):
         monkeypatch.delenv(var, raising=False)
     yield

@@ -23,6 +23,9 @@ DEFAULT_API_BASE = "https://api.telegram.org"
 ENV_TOKEN = "KRX_TELEGRAM_TOKEN"
 ENV_CHAT = "KRX_TELEGRAM_CHAT_ID"
 ENV_BASE = "KRX_TELEGRAM_API_BASE"
+#: Explicit proxy URL, if the server needs one (the process environment's proxies are ignored
+#: so a stray HTTP(S)_PROXY never sees the token-bearing URL).
+ENV_PROXY = "KRX_TELEGRAM_PROXY"
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,7 @@ class TelegramConfig:
     max_attempts: int
     backoff_s: float
     max_retry_after_s: float
+    proxy: str | None = None
 
     def __repr__(self) -> str:  # never show the token, even in a traceback
         return f"TelegramConfig(base_url={self.base_url!r}, chat_id=***, token=***)"
@@ -53,6 +57,7 @@ def config_from_env(live: LiveParams) -> TelegramConfig | None:
         max_attempts=live.telegram_max_attempts,
         backoff_s=live.telegram_backoff_s,
         max_retry_after_s=live.telegram_max_retry_after_s,
+        proxy=os.environ.get(ENV_PROXY, "").strip() or None,
     )
 
 
@@ -141,7 +146,9 @@ def send_message(
         logging.getLogger(name).setLevel(logging.WARNING)  # their INFO lines carry the URL
     attempts: list[SendAttempt] = []
     timeout = httpx.Timeout(cfg.timeout_s)
-    with httpx.Client(timeout=timeout, trust_env=False, follow_redirects=False) as client:
+    with httpx.Client(
+        timeout=timeout, trust_env=False, follow_redirects=False, proxy=cfg.proxy
+    ) as client:
         for n in range(1, cfg.max_attempts + 1):
             attempt, message_id, wait = _one(client, cfg, text, n)
             attempts.append(attempt)
