@@ -149,6 +149,9 @@ class LiveParams(_Section):
     telegram_max_retry_after_s: float = Field(
         30.0, ge=0, le=600, description="Longest 429 retry_after honoured before giving up, s"
     )
+    delivery_lock_wait_s: float = Field(
+        60.0, ge=0, le=3600, description="Wait for a concurrent live cycle's delivery, s"
+    )
 
 
 class OpsParams(_Section):

@@ -7,8 +7,12 @@ cannot tell whether it was already sent: fail closed).
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import hashlib
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,9 +21,36 @@ from pipeline.artifacts.live import DeliveryRecordV1, SendAttempt
 from pipeline.core.cycle import should_skip_send
 from pipeline.core.safety import SafetyState
 from pipeline.enums import DeliveryChannel, DeliveryStatus
+from pipeline.errors import RetryableError
 from pipeline.io import server_state as st
 from pipeline.io.telegram import config_from_env, send_message
 from pipeline.params import LiveParams
+
+
+def lock_path(root: Path) -> Path:
+    """A per-checkout lock file outside the working tree (nothing to ignore or commit)."""
+    tag = hashlib.sha256(str(root.resolve()).encode("utf-8")).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / f"krx-delivery-{tag}.lock"
+
+
+@contextlib.contextmanager
+def delivery_lock(root: Path, wait_s: float) -> Iterator[None]:
+    """Hold while reading the last record, sending and writing the new record: two live
+    cycles started at once (cron and a manual run) can never both send."""
+    with lock_path(root).open("a") as fh:
+        deadline = time.monotonic() + wait_s
+        while True:
+            try:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise RetryableError("another live cycle is delivering; try again") from None
+                time.sleep(0.1)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
 
 @dataclass(frozen=True)

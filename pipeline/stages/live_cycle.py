@@ -18,7 +18,7 @@ from pipeline.errors import EXIT_OK
 from pipeline.io import gitref
 from pipeline.io import server_state as st
 from pipeline.io.context import now_seoul, producer
-from pipeline.io.delivery import deliver
+from pipeline.io.delivery import deliver, delivery_lock
 from pipeline.io.live_records import (
     Env,
     cycle_receipt,
@@ -72,8 +72,11 @@ def main(root: Path, asof: str | None) -> int:
     planned = decide(plan.status, block, DeliveryStatus.SIMULATED)
     text = render(message_facts(env, ops, planned, safety, verdict, plan))
     key = delivery_key(session.day.isoformat(), plan.plan_id, planned.reason)
-    sent = deliver(root, key, text, safety, p.live)
-    st.write(root, "delivery_record", delivery_record(env, key, plan.plan_id, sent, text))
+    with delivery_lock(
+        root, p.live.delivery_lock_wait_s
+    ):  # idempotency must hold against a concurrent run too
+        sent = deliver(root, key, text, safety, p.live)
+        st.write(root, "delivery_record", delivery_record(env, key, plan.plan_id, sent, text))
     outcome = decide(plan.status, block, sent.status)
     st.write(root, "order_plan", plan)
     update_ledger(root, env, plan)

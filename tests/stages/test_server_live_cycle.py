@@ -172,3 +172,20 @@ def test_real_enabled_plan_is_executable(tmp_path: Path, monkeypatch: pytest.Mon
     assert run_day(root, MON, monkeypatch) == 0
     assert read_json(root, "order_plan")["executable"] is True
     assert bundle_bytes(bundle_model(FRI)) == (root / "state/strategy_bundle.json").read_bytes()
+
+
+def test_a_concurrent_delivery_waits_then_gives_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipeline.errors import RetryableError
+    from pipeline.io import delivery
+
+    root = server_repo(tmp_path)
+    params = (root / "params.yaml").read_text("utf-8")
+    (root / "params.yaml").write_text(
+        params.replace("delivery_lock_wait_s: 60.0", "delivery_lock_wait_s: 0.3"), "utf-8"
+    )
+    with delivery.delivery_lock(root, 0), pytest.raises(RetryableError):
+        run_day(root, MON, monkeypatch)
+    assert not (root / "reports/live/delivery_record.json").exists()
+    assert run_stage(root, "live_cycle", MON, monkeypatch) == 0  # free again
