@@ -135,3 +135,29 @@ def test_ops_summary_stage_reports_recon_and_history(
     summary = read_json(root, "ops_summary")
     assert summary["overall_status"] == "BLOCKED"
     assert summary["top_risks"][0]["code"] == "RECON_CRITICAL"
+
+
+def test_portfolio_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_repo(tmp_path / "repo")
+    base = ["-C", str(root), "portfolio", "set", "--by", "kim", "--asof", "2025-09-19"]
+    assert (
+        krx([*base, "--cash", "5000000", "--hold", "069500:10:35000", "--hold", "102110:3:35500"])
+        == 0
+    )
+    data = read_json(root, "portfolio")
+    assert data["cash_krw"] == 5_000_000 and [h["ticker"] for h in data["holdings"]] == [
+        "069500",
+        "102110",
+    ]
+    for bad in (
+        ["--cash", "-1"],
+        ["--cash", "1", "--hold", "69500:1:1"],
+        ["--cash", "1", "--hold", "069500:1:1", "--hold", "069500:2:1"],
+    ):
+        assert krx([*base, *bad]) == 1
+    assert krx([*base[:-1], "2025-09-20", "--cash", "1"]) == 1  # a Saturday has no close
+    monkeypatch.setenv("KRX_ROLE", "SERVER")
+    assert krx([*base, "--cash", "1"]) == 1
+    assert read_json(root, "portfolio")["cash_krw"] == 5_000_000
