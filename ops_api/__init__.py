@@ -1,1 +1,1 @@
-"""The read-only resolver: committed artifacts over HTTP, latest or as of any git ref."""
+"""The read-only resolver: serves committed artifacts over HTTP (DESIGN §6)."""

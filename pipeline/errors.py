@@ -46,7 +46,7 @@ class RetryableError(KrxError):
     exit_code = EXIT_FAULT
 
 
-class SafetyBlock(KrxError):
+class SafetyBlock(KrxError):  # noqa: N818 - a block is not an error
     """A normal safety block; not a fault."""
 
     exit_code = EXIT_BLOCKED

@@ -134,7 +134,7 @@ def _xkrx_sessions() -> tuple[dt.date, ...]:
             cache.parent.mkdir(parents=True, exist_ok=True)
             tmp = cache.with_suffix(f".{os.getpid()}.tmp.npy")
             np.save(tmp, arr)
-            os.replace(tmp, cache)
+            tmp.replace(cache)
         except OSError:
             pass  # a read-only home only costs speed
     return tuple(d.astype(object) for d in arr)

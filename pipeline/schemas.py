@@ -11,7 +11,7 @@ from pipeline.registry import ArtifactSpec
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _schema_cached(name: str, version: int, model_id: int) -> dict[str, Any]:
     from pipeline.registry import by_schema_id
 

@@ -43,31 +43,31 @@ class SignalReason(StrEnum):
 
 
 class TargetWeight(Model):
-    ticker: Ticker
+    ticker: Ticker = Field(description="KRX short code")
     weight: float = Field(ge=0.0, le=1.0, description="Fraction of equity to hold")
 
 
 class TickerSignal(Model):
-    ticker: Ticker
-    name: str
-    type: InstrumentType
+    ticker: Ticker = Field(description="KRX short code")
+    name: str = Field(description="Display name from params (Korean, as listed on KRX)")
+    type: InstrumentType = Field(description="ETF or STOCK (sets the sell tax)")
     close: int | None = Field(description="Close on asof, KRW; null if no bar")
     momentum: float | None = Field(description="close / SMA(momentum_period) - 1")
     rsi: float | None = Field(description="RSI(rsi_period), Wilder, 0..100")
     rank: int | None = Field(description="Momentum rank (1 = best) among eligible tickers")
     rsi_scale: float | None = Field(description="RSI band multiplier")
     weight: float = Field(ge=0.0, le=1.0, description="Target weight, fraction of equity")
-    reason: SignalReason
+    reason: SignalReason = Field(description="Why the ticker has this weight (ENUM)")
 
 
 class StrategyBundleV1(Envelope):
     schema_id: Literal["strategy_bundle/v1"] = Field("strategy_bundle/v1", alias="schema")
-    strategy: Literal["crisis_alpha"] = "crisis_alpha"
-    data_source: PriceSource
+    strategy: Literal["crisis_alpha"] = Field("crisis_alpha", description="Strategy name")
+    data_source: PriceSource = Field(description="Where the prices came from")
     synthetic_data: bool = Field(description="True if built from the generated sample data")
     day_state: DayState = Field(description="State of asof after the chop filter")
     regime: Regime = Field(description="Locked regime underneath the chop filter")
-    regime_reason: RegimeReason
+    regime_reason: RegimeReason = Field(description="Why the day state/regime is what it is")
     regime_detail: str = Field(description="Human explanation with the indicator values")
     exposure: float = Field(ge=0.0, le=1.0, description="Gross exposure for the day state")
     rebalance_due: bool = Field(
@@ -77,8 +77,8 @@ class StrategyBundleV1(Envelope):
     valid_from: dt.date = Field(description="First session the targets apply to (asof + 1)")
     valid_until: dt.date = Field(description="Last session the bundle may be executed on")
     target_weights: tuple[TargetWeight, ...] = Field(description="Sorted by ticker; sum <= 1")
-    cash_weight: float = Field(ge=0.0, le=1.0)
-    signals: tuple[TickerSignal, ...]
+    cash_weight: float = Field(ge=0.0, le=1.0, description="1 - sum of target weights")
+    signals: tuple[TickerSignal, ...] = Field(description="Per ticker: indicators and reason")
     integrity_sha256: Sha256 = Field(description="SHA-256 of the document without this field")
 
 

@@ -16,14 +16,12 @@ class ClockV1(Envelope):
     """The as-of trading date of the PC pipeline; changes only when the date does."""
 
     schema_id: Literal["clock/v1"] = Field("clock/v1", alias="schema")
-    requested: dt.date = Field(description="The date asked for (KRX_ASOF or today in Seoul)")
-    snapped: bool = Field(description="True if requested was not a trading day and was snapped back")
 
 
 class UniverseEntry(Model):
-    ticker: Ticker
-    name: str
-    type: InstrumentType
+    ticker: Ticker = Field(description="KRX short code")
+    name: str = Field(description="Display name")
+    type: InstrumentType = Field(description="ETF or STOCK (decides the sell tax)")
     first_date: dt.date = Field(description="First bar stored")
     last_date: dt.date = Field(description="Last bar stored")
     bars: int = Field(ge=1, description="Number of daily bars stored")
@@ -32,9 +30,9 @@ class UniverseEntry(Model):
 class PricePartition(Model):
     key: str = Field(description="Partition key YYYY/YYYY-MM")
     path: str = Field(description="Repo-relative parquet path")
-    rows: int = Field(ge=1)
-    first_date: dt.date
-    last_date: dt.date
+    rows: int = Field(ge=1, description="Bars in the file")
+    first_date: dt.date = Field(description="First bar date in the file")
+    last_date: dt.date = Field(description="Last bar date in the file")
     sha256: Sha256 = Field(description="SHA-256 of the parquet file's bytes")
 
 
@@ -42,11 +40,11 @@ class PricesMetaV1(Envelope):
     """Index of the price store: what is there, where it came from, and whether it is real."""
 
     schema_id: Literal["prices_meta/v1"] = Field("prices_meta/v1", alias="schema")
-    source: PriceSource
+    source: PriceSource = Field(description="Price source from params (sample, csv, pykrx, fdr)")
     synthetic: bool = Field(description="True for the generated sample data: not market data")
     source_note: str = Field(description="Human description of the source (shown in reports)")
-    first_date: dt.date
-    last_date: dt.date
+    first_date: dt.date = Field(description="First bar date in the store")
+    last_date: dt.date = Field(description="Last bar date in the store")
     bars: int = Field(ge=0, description="Total bars across tickers")
-    universe: tuple[UniverseEntry, ...]
-    partitions: tuple[PricePartition, ...]
+    universe: tuple[UniverseEntry, ...] = Field(description="Stored tickers with their ranges")
+    partitions: tuple[PricePartition, ...] = Field(description="Monthly parquet files, by key")

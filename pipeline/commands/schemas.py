@@ -7,13 +7,16 @@ import sys
 from pathlib import Path
 
 from pipeline import registry
+from pipeline.docs import render_readme
 from pipeline.errors import EXIT_INVALID, EXIT_OK
 from pipeline.io.atomic import write_bytes_atomic
 from pipeline.schemas import schema_text
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("schemas", help="generate the JSON Schemas from the artifact models")
+    p = sub.add_parser(
+        "schemas", help="generate the JSON Schemas (and README tables) from the artifact models"
+    )
     p.add_argument("--check", action="store_true", help="fail if a committed schema is stale")
     p.set_defaults(func=run)
 
@@ -33,6 +36,10 @@ def run(args: argparse.Namespace) -> int:
     )
     extra = sorted(present - set(expected))
     if args.check:
+        readme = (root / "README.md").read_text(encoding="utf-8")
+        if render_readme(readme) != readme:
+            print("README.md tables are stale (run: make schemas)", file=sys.stderr)
+            stale.append("README.md")
         for rel in stale:
             print(f"stale or missing: {rel} (run: make schemas)", file=sys.stderr)
         for rel in extra:
@@ -44,4 +51,9 @@ def run(args: argparse.Namespace) -> int:
     for rel in extra:
         (root / rel).unlink()
         print(f"removed {rel}")
+    readme_path = root / "README.md"
+    text = readme_path.read_text(encoding="utf-8")
+    if render_readme(text) != text:
+        write_bytes_atomic(readme_path, render_readme(text).encode("utf-8"))
+        print("updated README.md tables")
     return EXIT_OK

@@ -26,8 +26,30 @@ PRICES_SCHEMA = pa.schema(
     metadata={"units": "prices in KRW (integer won), volume in shares"},
 )
 
+TRADES_SCHEMA = pa.schema(
+    [
+        pa.field("date", pa.date32(), nullable=False),
+        pa.field("ticker", pa.string(), nullable=False),
+        pa.field("side", pa.string(), nullable=False),
+        pa.field("shares", pa.int64(), nullable=False),
+        pa.field("price", pa.float64(), nullable=False),
+        pa.field("notional", pa.int64(), nullable=False),
+        pa.field("commission", pa.int64(), nullable=False),
+        pa.field("slippage", pa.int64(), nullable=False),
+        pa.field("sell_tax", pa.int64(), nullable=False),
+        pa.field("reason", pa.string(), nullable=False),
+        pa.field("realized_pnl", pa.int64(), nullable=True),
+    ],
+    metadata={
+        "units": "date = fill day (open after the signal close); side BUY|SELL; price in KRW "
+        "per share incl. modelled slippage (fractional); shares integer; notional, commission, "
+        "slippage, sell_tax, realized_pnl in KRW rounded to the won; realized_pnl null on buys; "
+        "reason REBALANCE|STOP_LOSS"
+    },
+)
+
 #: name -> explicit schema of each registered parquet artifact.
-PARQUET_SCHEMAS: dict[str, pa.Schema] = {"prices": PRICES_SCHEMA}
+PARQUET_SCHEMAS: dict[str, pa.Schema] = {"prices": PRICES_SCHEMA, "backtest_trades": TRADES_SCHEMA}
 
 
 def table_bytes(df: pd.DataFrame, schema: pa.Schema) -> bytes:
@@ -52,7 +74,8 @@ def write_table_atomic(path: Path, df: pd.DataFrame, schema: pa.Schema) -> bool:
 
 def read_table(path: Path | io.BytesIO, schema: pa.Schema) -> pd.DataFrame:
     table = pq.read_table(path, schema=schema)
-    return table.to_pandas(types_mapper=None)
+    frame: pd.DataFrame = table.to_pandas()
+    return frame
 
 
 def validate_parquet_bytes(spec: ArtifactSpec, raw: bytes) -> list[str]:

@@ -1,0 +1,76 @@
+# The single task runner. `make run` and `make test` are the README's two set-up commands:
+# both create the virtual environment on first use.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PY := $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+BIN := $(abspath $(VENV))/bin
+STAMP := $(VENV)/.installed-stamp
+
+export PATH := $(BIN):$(PATH)
+export PYTHONUTF8 := 1
+export LC_ALL := C.UTF-8
+export DVC_NO_ANALYTICS := 1
+export TZ := Asia/Seoul
+
+PYTEST_ARGS ?=
+
+.PHONY: help venv run test lint typecheck imports schemas check-schemas serve bench sysdeps clean
+
+help:
+	@echo "make run     - run the PC pipeline on the embedded default data (offline)"
+	@echo "make test    - lint, type checks, import boundaries and the whole test suite"
+	@echo "make schemas - regenerate schemas/*.schema.json from the artifact models"
+	@echo "make serve   - start the read-only resolver on 127.0.0.1:8000"
+	@echo "make bench   - run the benchmarks and record their results"
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PY) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required"'
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev]'
+	touch $@
+
+venv: $(STAMP)
+
+# Debian packages the tests need (headless Chromium for the HTML report screenshot test).
+sysdeps:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "note: chromium missing (browser tests will be skipped; run as root to install)"; fi; \
+	fi
+
+run: venv
+	dvc repro
+	krx validate --all -q
+	@krx report-paths 2>/dev/null || true
+
+lint: venv
+	ruff check pipeline ops_api tests benchmarks
+	ruff format --check pipeline ops_api tests benchmarks
+
+typecheck: venv
+	mypy
+
+imports: venv
+	lint-imports
+
+schemas: venv
+	krx schemas
+
+check-schemas: venv
+	krx schemas --check
+
+test: venv sysdeps lint typecheck imports check-schemas
+	pytest -n 2 $(PYTEST_ARGS)
+
+serve: venv
+	python -m ops_api --repo . --host 127.0.0.1 --port 8000
+
+bench: venv
+	python benchmarks/bench_ingest_growth.py
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache dvc_plots

@@ -1,0 +1,1 @@
+"""Thin stage entry points: params -> inputs -> one core call -> envelope -> validate -> write."""

@@ -1,0 +1,83 @@
+"""`deploy/pc/daily.sh` as a real subprocess against a bare origin and clones on local disk."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import copy_project, git, run
+
+pytestmark = pytest.mark.slow
+VENV = str(Path(sys.executable).parent.parent)
+
+
+def daily(clone: Path, asof: str, check: bool = True) -> str:
+    proc = run(
+        ["bash", "deploy/pc/daily.sh"], clone, env={"KRX_VENV": VENV, "KRX_ASOF": asof}, check=check
+    )
+    return proc.stdout + proc.stderr
+
+
+@pytest.fixture
+def origin_and_pc(tmp_path: Path) -> tuple[Path, Path]:
+    seed = copy_project(tmp_path / "seed")
+    origin = tmp_path / "origin.git"
+    git(tmp_path, "clone", "-q", "--bare", str(seed), str(origin))
+    pc = tmp_path / "pc"
+    git(tmp_path, "clone", "-q", str(origin), str(pc))
+    return origin, pc
+
+
+def test_daily_twice_changes_nothing_the_second_time(origin_and_pc: tuple[Path, Path]) -> None:
+    origin, pc = origin_and_pc
+    daily(pc, "2026-11-23")
+    subject = git(pc, "log", "-1", "--format=%s")
+    assert subject.startswith("artifact(pc): asof 2026-11-23 ["), subject
+    for name in ("clock", "prices", "prices_meta", "strategy_bundle", "backtest_metrics"):
+        assert name in subject
+    assert git(pc, "rev-parse", "HEAD") == git(origin, "rev-parse", "main")
+    head = git(pc, "rev-parse", "HEAD")
+    out = daily(pc, "2026-11-23")
+    assert "nothing changed" in out
+    assert git(pc, "rev-parse", "HEAD") == head
+    assert git(pc, "status", "--porcelain") == ""
+
+
+def test_push_race_is_retried_after_a_rebase(
+    origin_and_pc: tuple[Path, Path], tmp_path: Path
+) -> None:
+    origin, pc = origin_and_pc
+    other = tmp_path / "server"
+    git(tmp_path, "clone", "-q", str(origin), str(other))
+    # The server lands a commit on a server-owned path after the PC pulled: the PC's first
+    # push is rejected, then it rebases (no conflict: disjoint paths) and pushes.
+    hook = pc / ".git/hooks/pre-push"
+    hook.write_text(
+        "#!/bin/sh\n"
+        f"if [ ! -f '{tmp_path}/raced' ]; then touch '{tmp_path}/raced';\n"
+        f"  cd '{other}' && mkdir -p reports/ops && echo '{{}}' > reports/ops/x.json &&"
+        " git add -A && git commit -qm server && git push -q origin HEAD:main; fi\n",
+        encoding="utf-8",
+    )
+    hook.chmod(0o755)
+    out = daily(pc, "2026-11-23")
+    assert "push rejected (attempt 1)" in out and "pushed to origin/main" in out
+    log = git(origin, "log", "--format=%s", "main").splitlines()
+    assert log[0].startswith("artifact(pc): asof 2026-11-23") and log[1] == "server"
+    assert (pc / "reports/ops/x.json").exists()
+
+
+def test_hand_corrupted_pipeline_output_is_rebuilt_not_pushed(
+    origin_and_pc: tuple[Path, Path],
+) -> None:
+    """DVC sees the changed output and reruns its stage; what lands upstream is valid."""
+    origin, pc = origin_and_pc
+    (pc / "data/prices/_meta.json").write_text('{"schema": "prices_meta/v1"}', encoding="utf-8")
+    git(pc, "commit", "-qam", "corrupt meta by hand")
+    daily(pc, "2026-11-20")
+    run([sys.executable, "-m", "pipeline.cli", "validate", "--all"], pc)
+    assert git(pc, "rev-parse", "HEAD") == git(origin, "rev-parse", "main")
+    shown = git(origin, "show", "main:data/prices/_meta.json")
+    assert '"bars": ' in shown

@@ -1,0 +1,43 @@
+import json
+import math
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pipeline.canonical import canonical_json
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda children: st.lists(children) | st.dictionaries(st.text(), children),
+    max_leaves=20,
+)
+
+
+def test_sorted_keys_korean_unescaped_trailing_newline() -> None:
+    text = canonical_json({"b": 1, "a": "코덱스 200"})
+    assert text == '{\n  "a": "코덱스 200",\n  "b": 1\n}\n'
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+def test_nan_and_infinity_are_refused(bad: float) -> None:
+    with pytest.raises(ValueError):
+        canonical_json({"x": bad})
+
+
+def test_no_silent_stringification() -> None:
+    import datetime as dt
+
+    with pytest.raises(TypeError):
+        canonical_json({"when": dt.date(2026, 1, 2)})
+
+
+@given(json_values)
+def test_round_trip_is_stable(value: object) -> None:
+    text = canonical_json(value)
+    assert json.loads(text) == value
+    assert canonical_json(json.loads(text)) == text

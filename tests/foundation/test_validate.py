@@ -1,0 +1,107 @@
+"""`krx validate`: every error, with file and JSON pointer; exit code; nothing changes."""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pipeline.validate import validate_all, validate_file
+from tests.conftest import ROOT
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    """A copy of the committed data artifacts."""
+    for rel in ("data/asof.json", "data/prices/_meta.json", "data/prices/2026/2026-11.parquet"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / rel, tmp_path / rel)
+    return tmp_path
+
+
+def krx(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", "-C", str(root), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=False,
+    )
+
+
+def test_committed_artifacts_validate() -> None:
+    files, problems = validate_all(ROOT)
+    assert problems == []
+    assert "data/prices/_meta.json" in files and "data/asof.json" in files
+    assert sum(f.endswith(".parquet") for f in files) > 150
+
+
+def test_hand_corrupted_artifact_lists_every_error_with_pointer(tree: Path) -> None:
+    meta = tree / "data/prices/_meta.json"
+    doc = json.loads(meta.read_text(encoding="utf-8"))
+    doc["bars"] = "many"
+    doc["universe"][0]["ticker"] = 69500
+    meta.write_text(json.dumps(doc), encoding="utf-8")
+    before = meta.read_bytes()
+    proc = krx(tree, "validate", "data/prices/_meta.json")
+    assert proc.returncode == 1
+    assert "data/prices/_meta.json#/bars: 'many' is not of type 'integer'" in proc.stderr
+    assert "data/prices/_meta.json#/universe/0/ticker: 69500 is not of type 'string'" in proc.stderr
+    assert "1 invalid" in proc.stdout
+    assert meta.read_bytes() == before  # validation never rewrites
+
+
+def test_cross_field_rule_is_reported(tree: Path) -> None:
+    meta = tree / "data/prices/_meta.json"
+    doc = json.loads(meta.read_text(encoding="utf-8"))
+    doc["bars"] += 1
+    meta.write_text(json.dumps(doc), encoding="utf-8")
+    problems = validate_file(tree, "data/prices/_meta.json")
+    assert [(p.pointer, p.message) for p in problems] == [
+        ("/bars", f"bars={doc['bars']} but the universe entries sum to {doc['bars'] - 1}"),
+        ("/partitions", "partition rows do not add up to bars"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"{not json", "not JSON: Expecting property name enclosed in double quotes at line 1"),
+        (b'{"hello": 1}', "missing 'schema' field"),
+        (b'{"schema": "nope/v9"}', "unknown schema 'nope/v9'"),
+        (b"\xff\xfe", "not UTF-8"),
+    ],
+)
+def test_malformed_files(tree: Path, content: bytes, message: str) -> None:
+    (tree / "data/asof.json").write_bytes(content)
+    problems = validate_file(tree, "data/asof.json")
+    assert len(problems) == 1 and message in problems[0].message
+
+
+def test_wrong_artifact_at_a_registered_path(tree: Path) -> None:
+    shutil.copy(tree / "data/asof.json", tree / "data/prices/_meta.json")
+    problems = validate_file(tree, "data/prices/_meta.json")
+    assert "holds 'prices_meta', not 'clock'" in problems[0].message
+
+
+def test_corrupt_parquet_partition(tree: Path) -> None:
+    part = tree / "data/prices/2026/2026-11.parquet"
+    part.write_bytes(part.read_bytes()[:100])
+    proc = krx(tree, "validate", "--all")
+    assert proc.returncode == 1
+    assert "data/prices/2026/2026-11.parquet#: not a readable parquet file" in proc.stderr
+
+
+def test_validate_needs_paths_or_all(tree: Path) -> None:
+    proc = krx(tree, "validate")
+    assert proc.returncode == 1 and "give PATH... or --all" in proc.stderr
+
+
+def test_cli_help_lists_subcommands() -> None:
+    proc = krx(ROOT, "--help")
+    assert proc.returncode == 0
+    for sub in ("validate", "stage", "schemas"):
+        assert sub in proc.stdout
