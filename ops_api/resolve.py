@@ -206,7 +206,10 @@ class Resolver:
     def _validate(self, oid: str, data: bytes, rel: str) -> list[Problem]:
         hit = self._problems.get((oid, rel))
         if hit is None:
-            hit = validate_bytes(data, rel)
+            try:
+                hit = validate_bytes(data, rel)
+            except Exception as err:  # a validator bug must not hide the artifact: fail closed
+                hit = [Problem(rel, "", f"validator failed: {type(err).__name__}: {err}")]
             self._problems.put((oid, rel), hit)
         return hit
 

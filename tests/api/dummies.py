@@ -1,8 +1,10 @@
 """Test-only registry entries for the runbook routes' artifacts.
 
-The real models (ops summary, live-cycle receipt, scheduler record) belong to other stages and
-may not be registered yet; these dummies carry only the fields the runbook's one-liners read, so
-the resolver can be tested end to end. They are registered with monkeypatch, never for real.
+The real models (ops summary, live-cycle receipt, scheduler record) belong to other stages, are
+rich, and move on their own schedule; these dummies carry only the fields the runbook's
+one-liners read, so the resolver (which is generic over the registry) is tested end to end
+without coupling to them. They replace the real entries only inside a test, via monkeypatch,
+as version 99 so the real models' cross-field checks (keyed by schema id) never see them.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ class _Push(Model):
 
 
 class DummyReceipt(Envelope):
-    schema_id: Literal["live_cycle_receipt/v1"] = Field("live_cycle_receipt/v1", alias="schema")
+    schema_id: Literal["live_cycle_receipt/v99"] = Field("live_cycle_receipt/v99", alias="schema")
     result: str
     decision: str
     reason: str
@@ -41,52 +43,39 @@ class _Risk(Model):
 
 
 class DummySummary(Envelope):
-    schema_id: Literal["ops_summary/v1"] = Field("ops_summary/v1", alias="schema")
+    schema_id: Literal["ops_summary/v99"] = Field("ops_summary/v99", alias="schema")
     overall_status: str
     top_risks: tuple[_Risk, ...]
 
 
 class DummyScheduler(Envelope):
-    schema_id: Literal["scheduler_record/v1"] = Field("scheduler_record/v1", alias="schema")
+    schema_id: Literal["scheduler_record/v99"] = Field("scheduler_record/v99", alias="schema")
     exit_code: int
 
 
-DUMMIES = (
+DUMMIES = tuple(
     registry.ArtifactSpec(
-        "ops_summary",
-        1,
-        "reports/ops/summary.json",
-        Owner.SERVER,
-        ArtifactKind.JSON,
-        "ops_summary",
-        "test dummy",
-        DummySummary,
-    ),
-    registry.ArtifactSpec(
-        "live_cycle_receipt",
-        1,
-        "reports/live/receipt.json",
-        Owner.SERVER,
-        ArtifactKind.JSON,
-        "live_cycle",
-        "test dummy",
-        DummyReceipt,
-    ),
-    registry.ArtifactSpec(
-        "scheduler_record",
-        1,
-        "reports/ops/scheduler.json",
-        Owner.SERVER,
-        ArtifactKind.JSON,
-        "daily_ops",
-        "test dummy",
-        DummyScheduler,
-    ),
+        name=name,
+        version=99,
+        path=path,
+        owner=Owner.SERVER,
+        kind=ArtifactKind.JSON,
+        stage=stage,
+        description="test dummy",
+        model=model,
+    )
+    for name, path, stage, model in (
+        ("ops_summary", "reports/ops/summary.json", "ops_summary", DummySummary),
+        ("live_cycle_receipt", "reports/live/receipt.json", "live_cycle", DummyReceipt),
+        ("scheduler_record", "reports/ops/scheduler.json", "daily_ops", DummyScheduler),
+    )
 )
 
 
 def register_dummies(monkeypatch: pytest.MonkeyPatch) -> None:
-    arts = (*registry.ARTIFACTS, *(d for d in DUMMIES if d.name not in registry.names()))
+    """Register the dummies for this test, replacing real entries of the same names."""
+    mine = {d.name for d in DUMMIES}
+    arts = (*(a for a in registry.ARTIFACTS if a.name not in mine), *DUMMIES)
     monkeypatch.setattr(registry, "ARTIFACTS", arts)
     monkeypatch.setattr(registry, "_BY_NAME", {a.name: a for a in arts})
 
@@ -104,7 +93,7 @@ def _envelope(schema: str, stage: str, asof: dt.date) -> dict[str, Any]:
 
 def receipt(asof: dt.date, snapshot_ref: str) -> dict[str, Any]:
     return {
-        **_envelope("live_cycle_receipt/v1", "live_cycle", asof),
+        **_envelope("live_cycle_receipt/v99", "live_cycle", asof),
         "result": "OK",
         "decision": "COMPLETED",
         "reason": "REBALANCE_PLANNED",
@@ -115,7 +104,7 @@ def receipt(asof: dt.date, snapshot_ref: str) -> dict[str, Any]:
 
 def summary(asof: dt.date) -> dict[str, Any]:
     return {
-        **_envelope("ops_summary/v1", "ops_summary", asof),
+        **_envelope("ops_summary/v99", "ops_summary", asof),
         "overall_status": "WARN",
         "top_risks": [
             {"code": "BUNDLE_STALE", "severity": "WARN", "message": "번들이 2 거래일 지났습니다"},
@@ -125,4 +114,4 @@ def summary(asof: dt.date) -> dict[str, Any]:
 
 
 def scheduler(asof: dt.date, exit_code: int) -> dict[str, Any]:
-    return {**_envelope("scheduler_record/v1", "daily_ops", asof), "exit_code": exit_code}
+    return {**_envelope("scheduler_record/v99", "daily_ops", asof), "exit_code": exit_code}

@@ -40,13 +40,16 @@ def make_clock(asof: dt.date, seq: int = 0) -> dict[str, Any]:
         "producer": {"stage": "clock", "host": "PC", "code_sha": None},
         "params_sha256": None,
         "inputs": [],
-        "requested": asof.isoformat(),
-        "snapped": False,
     }
-    spec = get("clock")
+    _check("clock", doc)
+    return doc
+
+
+def _check(name: str, doc: dict[str, Any]) -> None:
+    """Fail early (in the factory, not in the resolver under test) if the model moved on."""
+    spec = get(name)
     assert spec.model is not None
     spec.model.model_validate(doc)
-    return doc
 
 
 def make_prices_meta(asof: dt.date, seq: int = 0, months: int = 75) -> dict[str, Any]:
@@ -91,9 +94,7 @@ def make_prices_meta(asof: dt.date, seq: int = 0, months: int = 75) -> dict[str,
         ],
         "partitions": partitions,
     }
-    spec = get("prices_meta")
-    assert spec.model is not None
-    spec.model.model_validate(doc)
+    _check("prices_meta", doc)
     return doc
 
 

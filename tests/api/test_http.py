@@ -220,14 +220,14 @@ def test_nothing_yet_is_no_data(repo: GitRepo, server_for: Any) -> None:
 
 def test_invalid_artifact_is_served_and_flagged(repo: GitRepo, server_for: Any) -> None:
     bad = make_clock(dt.date(2026, 11, 20))
-    bad["snapped"] = "yes"
+    bad["asof"] = "not-a-date"
     repo.commit({"data/asof.json": bad, "data/prices/_meta.json": "{not json"})
     url = server_for(repo.path)
     with httpx.Client(timeout=10) as http:
         code, body, _ = get(http, f"{url}/api/artifacts/clock")
         assert code == 200 and body["status"] == "invalid" and body["valid"] is False
         assert body["rows"] == [bad]
-        assert any(e["pointer"] == "/snapped" for e in body["validation_errors"])
+        assert any(e["pointer"] == "/asof" for e in body["validation_errors"])
         code, body, _ = get(http, f"{url}/api/artifacts/prices_meta")
         assert body["status"] == "invalid" and body["rows"] == []
         assert "not JSON" in body["validation_errors"][0]["message"]

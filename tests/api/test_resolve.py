@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
+from typing import Any, Literal
 
 import pytest
+from pydantic import Field, field_validator
 
 from ops_api.answer import Answer, CachePolicy
 from ops_api.models import Envelope
 from ops_api.resolve import Resolver
 from ops_api.settings import Settings
+from pipeline import registry
+from pipeline.artifacts.envelope import Envelope as Envelope_
 from pipeline.canonical import canonical_bytes
+from pipeline.enums import ArtifactKind, Owner
 from pipeline.io.store import MemoryStore
 from tests.api.factories import make_clock
 
@@ -65,7 +69,7 @@ def test_korean_is_unescaped() -> None:
         (lambda r: r.artifact("clock", "-h"), 400, "BAD_REF"),
         (lambda r: r.artifact("prices", None), 400, "KEY_REQUIRED"),
         (lambda r: r.artifact("prices", None, "2020/2020-01"), 200, "ARTIFACT_ABSENT"),
-        (lambda r: r.route_artifact("live_cycle_receipt", None, "x"), 200, "NOT_REGISTERED"),
+        (lambda r: r.route_artifact("never_registered_probe", None, "x"), 200, "NOT_REGISTERED"),
         (lambda r: r.history("clock", None, None, 5, "bad"), 400, "BAD_CURSOR"),
         (lambda r: r.diff("clock", "nope", None, None), 404, "UNKNOWN_REF"),
     ],
@@ -89,7 +93,7 @@ def test_history_and_diff(mem: MemoryStore) -> None:
     rest = body(r.history("clock", None, None, 4, page["next_cursor"]))
     assert [row["subject"] for row in rest["rows"]] == ["c1", "c0"] and rest["next_cursor"] is None
     diff = body(r.diff("clock", "HEAD~1", None, None))
-    assert {c["pointer"] for c in diff["rows"]} == {"/asof", "/generated_at", "/requested"}
+    assert {c["pointer"] for c in diff["rows"]} == {"/asof", "/generated_at"}
 
 
 def test_health_is_pure_over_the_store(mem: MemoryStore) -> None:
@@ -112,3 +116,36 @@ def test_health_survives_a_broken_calendar_file(mem: MemoryStore) -> None:
     clock = next(s for s in body(answer)["rows"][0]["stages"] if s["stage"] == "clock")
     assert answer.status_code == 200 and clock["age_trading_days"] is None
     assert clock["reason"].startswith("calendar:")
+
+
+class _Exploding(Envelope_):
+    schema_id: Literal["exploding/v1"] = Field("exploding/v1", alias="schema")
+
+    @field_validator("asof")
+    @classmethod
+    def _boom(cls, value: dt.date) -> dt.date:
+        raise RuntimeError("validator bug")
+
+
+def test_a_validator_crash_fails_closed(monkeypatch: pytest.MonkeyPatch) -> None:
+    spec = registry.ArtifactSpec(
+        name="exploding",
+        version=1,
+        path="x/exploding.json",
+        owner=Owner.PC,
+        kind=ArtifactKind.JSON,
+        stage="test",
+        description="test-only artifact whose model raises",
+        model=_Exploding,
+    )
+    arts = (*registry.ARTIFACTS, spec)
+    monkeypatch.setattr(registry, "ARTIFACTS", arts)
+    monkeypatch.setattr(registry, "_BY_NAME", {a.name: a for a in arts})
+    store = MemoryStore()
+    doc = {**make_clock(dt.date(2026, 11, 20)), "schema": "exploding/v1"}
+    store.commit({"x/exploding.json": canonical_bytes(doc)})
+    answer = Resolver(store, Settings(), "main").artifact("exploding", None)
+    got = body(answer)
+    assert answer.status_code == 200 and got["status"] == "invalid" and got["valid"] is False
+    assert "validator failed: RuntimeError" in got["validation_errors"][0]["message"]
+    assert got["rows"] == [doc]
