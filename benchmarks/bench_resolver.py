@@ -311,7 +311,7 @@ def main() -> int:
         f"(>{cpus} means other processes competed for the {cpus} CPUs during the run)",
         "",
         f"{'target':<14} {'req/s (median)':>15} {'p99 ms':>8} {'CPU us/req':>10} "
-        f"{'=> req/s/core':>13} {'target':>10}  rounds req/s",
+        f"{'=> req/s/core':>13} {'target':>10}  rounds req/s/p99",
     ]
     for label in results:
         goal = TARGETS.get(label)
@@ -320,7 +320,7 @@ def main() -> int:
             ok = med[label] >= goal and p99[label] <= P99_MS
             verdict = f"{'PASS' if ok else 'FAIL'} >={goal:.0f}"
         bad = sum(r.non_2xx + r.errors for r in results[label])
-        rounds = ", ".join(f"{r.rps:.0f}" for r in results[label])
+        rounds = ", ".join(f"{r.rps:.0f}/{r.p99_ms:.0f}ms" for r in results[label])
         cpu = cpu_med[label]
         per_core = 1e6 / cpu if cpu else 0.0
         lines.append(
