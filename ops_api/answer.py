@@ -15,6 +15,7 @@ from typing import Any
 
 from ops_api.models import ErrorCode, Status
 from ops_api.refs import Resolved
+from pipeline.commands.stage import STAGES
 from pipeline.registry import ArtifactSpec
 
 
@@ -93,9 +94,18 @@ def error_or_no_data(err: ApiError, **fields: Any) -> Answer:
     return error_answer(err, **fields)
 
 
-def write_hint(spec: ArtifactSpec | None, fallback: str) -> str:
-    """The CLI command that writes an artifact (the API never does)."""
-    return f"krx stage {spec.stage}" if spec is not None else fallback
+#: Operator-edited state is written on the PC by these commands, then committed and pushed.
+OPERATOR_HINT = "on the PC: krx safety | krx portfolio | krx ticket (krx --help), then commit"
+DAILY_OPS = "bash deploy/oci/daily_ops.sh"
+
+
+def write_hint(spec: ArtifactSpec) -> str:
+    """The command that writes an artifact (the API never does); only commands that exist."""
+    if spec.stage in STAGES:
+        return f"krx stage {spec.stage}"
+    if spec.stage == "operator":
+        return OPERATOR_HINT
+    return DAILY_OPS
 
 
 def policy_for(resolved: Resolved) -> CachePolicy:

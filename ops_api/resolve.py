@@ -172,7 +172,7 @@ class Resolver:
                 200,
                 ErrorCode.ARTIFACT_ABSENT,
                 f"{rel} is not committed at {label} ({resolved.commit[:12]})",
-                hint=write_hint(spec, ""),
+                hint=write_hint(spec),
             )
             return render(200, envelope(Status.NO_DATA, error=err, **fields), cache)
         # JSON and parquet artifacts have validators; CSV/text ones have none (valid: null).

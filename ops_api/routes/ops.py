@@ -9,6 +9,7 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ops_api.answer import DAILY_OPS, write_hint
 from ops_api.http import respond
 from ops_api.models import ArtifactRow, Envelope, HealthRow
 from ops_api.routes import ERROR_RESPONSES, Ref, resolver
@@ -44,12 +45,10 @@ RUNBOOK_ROUTES = (
     RunbookRoute(
         "/api/ops/scheduler/latest",
         "scheduler_record",
-        "bash deploy/oci/daily_ops.sh",
+        DAILY_OPS,
         "Latest daily_ops.sh scheduler record",
     ),
-    RunbookRoute(
-        "/api/ops/drill/latest", "drill_report", "bash deploy/oci/daily_ops.sh", "Latest drill"
-    ),
+    RunbookRoute("/api/ops/drill/latest", "drill_report", DAILY_OPS, "Latest drill"),
 )
 
 
@@ -60,8 +59,8 @@ def writer_for(path: str) -> str:
             return route.writer
     parts = path.split("/")
     if len(parts) > 3 and parts[1:3] == ["api", "artifacts"] and parts[3] in registry.names():
-        return f"krx stage {registry.get(parts[3]).stage}"
-    return "bash deploy/oci/daily_ops.sh"
+        return write_hint(registry.get(parts[3]))
+    return DAILY_OPS
 
 
 @router.get("/api/ops/health", response_model=Envelope[HealthRow], summary="Health")

@@ -149,3 +149,14 @@ def test_a_validator_crash_fails_closed(monkeypatch: pytest.MonkeyPatch) -> None
     assert answer.status_code == 200 and got["status"] == "invalid" and got["valid"] is False
     assert "validator failed: RuntimeError" in got["validation_errors"][0]["message"]
     assert got["rows"] == [doc]
+
+
+@pytest.mark.parametrize("spec", registry.ARTIFACTS, ids=lambda s: s.name)
+def test_write_hints_name_real_commands(spec: registry.ArtifactSpec) -> None:
+    from ops_api.answer import DAILY_OPS, OPERATOR_HINT, write_hint
+    from pipeline.commands.stage import STAGES
+
+    hint = write_hint(spec)
+    assert hint in {f"krx stage {s}" for s in STAGES} | {OPERATOR_HINT, DAILY_OPS}
+    if spec.stage in STAGES:
+        assert hint == f"krx stage {spec.stage}"
