@@ -15,6 +15,7 @@ def write_bytes_atomic(path: Path, data: bytes) -> bool:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, 0o644)  # mkstemp makes 0600; artifacts are read by other users (resolver)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
