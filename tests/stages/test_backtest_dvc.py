@@ -1,7 +1,4 @@
-"""The backtest stanza under real DVC: repro, metrics show/diff, params diff, plots show.
-
-Uses ``dvc.backtest.yaml.snippet`` until the stage is part of ``dvc.yaml``.
-"""
+"""The backtest stage under real DVC: repro, metrics show/diff, params diff, plots show."""
 
 from __future__ import annotations
 
@@ -10,7 +7,6 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
 from tests.conftest import copy_project, git, run
 
@@ -24,24 +20,9 @@ def dvc(cwd: Path, *args: str) -> str:
     return run([str(BIN / "dvc"), *args], cwd, env=env).stdout
 
 
-def _with_backtest_stage(repo: Path) -> None:
-    dvc_yaml = yaml.safe_load((repo / "dvc.yaml").read_text(encoding="utf-8"))
-    if "backtest" not in dvc_yaml["stages"]:
-        snippet = (repo / "dvc.backtest.yaml.snippet").read_text(encoding="utf-8")
-        stage_part, top_part = snippet.split("# 2) top level")
-        stage = yaml.safe_load(stage_part)
-        top = yaml.safe_load(top_part.split("\n", 1)[1])
-        dvc_yaml["stages"].update(stage)
-        dvc_yaml.setdefault("plots", []).extend(top["plots"])
-        (repo / "dvc.yaml").write_text(yaml.safe_dump(dvc_yaml, sort_keys=False), "utf-8")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", "wire backtest")
-
-
 def test_repro_then_metrics_params_and_plots(tmp_path: Path) -> None:
     repo = copy_project(tmp_path / "pc")
-    _with_backtest_stage(repo)
-    assert "Running stage 'backtest'" in dvc(repo, "repro")
+    assert "Running stage 'backtest'" in dvc(repo, "repro", "--force", "--single-item", "backtest")
     run([sys.executable, "-m", "pipeline.cli", "validate", "--all"], repo)
     shown = json.loads(dvc(repo, "metrics", "show", "--json"))
     data = shown[""]["data"]["reports/backtest/metrics.json"]["data"]
