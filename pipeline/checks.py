@@ -12,6 +12,7 @@ from pipeline.artifacts.bundle import StrategyBundleV1, bundle_integrity
 from pipeline.artifacts.envelope import Envelope
 from pipeline.artifacts.prices import PricesMetaV1
 from pipeline.canonical import canonical_bytes
+from pipeline.checks_server import SERVER_CHECKS
 from pipeline.enums import DayState, Regime
 
 Finding = tuple[str, str]
@@ -74,6 +75,7 @@ def _check_strategy_bundle(doc: Envelope) -> Iterator[Finding]:
 CHECKS: dict[str, list[Check]] = {
     "prices_meta/v1": [_check_prices_meta],
     "strategy_bundle/v1": [_check_strategy_bundle],
+    **SERVER_CHECKS,
 }
 
 

@@ -74,3 +74,156 @@ class ExitCode(StrEnum):
     OK = "OK"
     BLOCKED = "BLOCKED"
     FAULT = "FAULT"
+
+
+# --- server side (DESIGN §5) -------------------------------------------------------------------
+
+
+class SafetyFileState(StrEnum):
+    """How a safety file was read; anything but OK means the safest value was used."""
+
+    OK = "OK"
+    MISSING = "MISSING"
+    CORRUPT = "CORRUPT"
+
+
+class RiskCode(StrEnum):
+    """Codes of ``ops_summary.top_risks`` (the rule table lives in pipeline.core.ops)."""
+
+    EMERGENCY_STOP = "EMERGENCY_STOP"
+    SAFETY_FILE_INVALID = "SAFETY_FILE_INVALID"
+    GATE_MOCK_ONLY = "GATE_MOCK_ONLY"
+    NO_BUNDLE = "NO_BUNDLE"
+    BUNDLE_INVALID = "BUNDLE_INVALID"
+    BUNDLE_STALE = "BUNDLE_STALE"
+    NO_PORTFOLIO = "NO_PORTFOLIO"
+    PORTFOLIO_STALE = "PORTFOLIO_STALE"
+    PORTFOLIO_INCONSISTENT = "PORTFOLIO_INCONSISTENT"
+    TICKETS_FAILED = "TICKETS_FAILED"
+    ORDER_PLAN_BLOCKED = "ORDER_PLAN_BLOCKED"
+    LAST_CYCLE_FAILED = "LAST_CYCLE_FAILED"
+    RECON_CRITICAL = "RECON_CRITICAL"
+
+
+class BundleStatus(StrEnum):
+    """Verdict on the strategy bundle for one session."""
+
+    VALID = "VALID"
+    MISSING = "MISSING"
+    INVALID = "INVALID"  # unreadable or fails its schema
+    TAMPERED = "TAMPERED"  # integrity_sha256 does not match the content
+    NOT_YET_VALID = "NOT_YET_VALID"  # session is before valid_from
+    STALE = "STALE"  # past valid_until, or older than the allowed trading-day age
+
+
+class OrderSide(StrEnum):
+    BUY = "BUY"
+    SELL = "SELL"
+
+
+class OrderReason(StrEnum):
+    """Why an order line exists."""
+
+    REBALANCE = "REBALANCE"
+    STOP_LOSS = "STOP_LOSS"
+
+
+class OrderAdjustment(StrEnum):
+    """What the guardrails did to an order line."""
+
+    NONE = "NONE"
+    CLIPPED_ORDER_NOTIONAL = "CLIPPED_ORDER_NOTIONAL"
+    CLIPPED_TOTAL_NOTIONAL = "CLIPPED_TOTAL_NOTIONAL"
+    CLIPPED_CASH_FLOOR = "CLIPPED_CASH_FLOOR"
+    DROPPED_BELOW_MIN = "DROPPED_BELOW_MIN"
+
+
+class PlanStatus(StrEnum):
+    READY = "READY"  # orders as intended
+    CLIPPED = "CLIPPED"  # orders, some reduced or dropped by guardrails
+    EMPTY = "EMPTY"  # nothing to trade today
+    BLOCKED = "BLOCKED"  # no plan could be made (see the receipt's reason)
+
+
+class CycleResult(StrEnum):
+    """Did the live cycle run correctly (OK) or hit a fault a human must fix (FAILED)."""
+
+    OK = "OK"
+    FAILED = "FAILED"
+
+
+class CycleDecision(StrEnum):
+    COMPLETED = "COMPLETED"
+    PARTIAL = "PARTIAL"
+    BLOCKED = "BLOCKED"
+
+
+class CycleReason(StrEnum):
+    """ENUM reason of a live-cycle receipt (details go in the plan and delivery record)."""
+
+    ORDERS_READY = "ORDERS_READY"
+    NO_ORDERS = "NO_ORDERS"
+    ORDERS_CLIPPED = "ORDERS_CLIPPED"
+    DELIVERY_FALLBACK = "DELIVERY_FALLBACK"
+    EMERGENCY_STOP = "EMERGENCY_STOP"
+    NO_BUNDLE = "NO_BUNDLE"
+    BUNDLE_INVALID = "BUNDLE_INVALID"
+    BUNDLE_TAMPERED = "BUNDLE_TAMPERED"
+    BUNDLE_NOT_YET_VALID = "BUNDLE_NOT_YET_VALID"
+    BUNDLE_STALE = "BUNDLE_STALE"
+    NO_PORTFOLIO = "NO_PORTFOLIO"
+    PORTFOLIO_INVALID = "PORTFOLIO_INVALID"
+    POSITIONS_OUT_OF_DATE = "POSITIONS_OUT_OF_DATE"
+    PRICE_MISSING = "PRICE_MISSING"
+
+
+class DeliveryChannel(StrEnum):
+    """Where a message went: ``delivery_actual`` of DESIGN §5."""
+
+    CONSOLE_SIMULATED = "CONSOLE_SIMULATED"
+    TELEGRAM = "TELEGRAM"
+
+
+class DeliveryStatus(StrEnum):
+    SENT = "SENT"  # accepted by Telegram
+    SIMULATED = "SIMULATED"  # printed to the console only (the default)
+    FALLBACK = "FALLBACK"  # a real send was attempted and failed; printed to the console
+    DUPLICATE_SKIPPED = "DUPLICATE_SKIPPED"  # already sent for this plan and day
+
+
+class SendError(StrEnum):
+    """Why one Telegram attempt failed (never the raw exception text: it may hold the token)."""
+
+    TIMEOUT = "TIMEOUT"
+    CONNECT = "CONNECT"
+    RATE_LIMITED = "RATE_LIMITED"
+    SERVER_ERROR = "SERVER_ERROR"
+    CLIENT_ERROR = "CLIENT_ERROR"
+    BAD_RESPONSE = "BAD_RESPONSE"
+
+
+class TicketKind(StrEnum):
+    EXECUTION = "EXECUTION"  # a manual execution record of fills for a plan
+    ACK = "ACK"  # the operator acknowledges a plan (saw it; no fills recorded)
+
+
+class TicketStatus(StrEnum):
+    DONE = "DONE"
+    REJECTED = "REJECTED"
+    EXPIRED = "EXPIRED"
+
+
+class TicketReason(StrEnum):
+    APPLIED = "APPLIED"  # fills applied to the server's positions
+    ACKNOWLEDGED = "ACKNOWLEDGED"
+    MALFORMED = "MALFORMED"  # not JSON, fails the schema, or id != file name
+    PLAN_NOT_FOUND = "PLAN_NOT_FOUND"
+    PLAN_MISMATCH = "PLAN_MISMATCH"  # plan id found but its day or content differs
+    TICKER_NOT_IN_PLAN = "TICKER_NOT_IN_PLAN"
+    SIDE_MISMATCH = "SIDE_MISMATCH"
+    QUANTITY_EXCEEDS_PLAN = "QUANTITY_EXCEEDS_PLAN"
+    OVERSELL = "OVERSELL"  # sells more shares than the positions hold
+    PRICE_IMPLAUSIBLE = "PRICE_IMPLAUSIBLE"
+    FILL_DATE_INVALID = "FILL_DATE_INVALID"
+    PLAN_EXPIRED = "PLAN_EXPIRED"
+    DUPLICATE = "DUPLICATE"  # same content as an already processed ticket

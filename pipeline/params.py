@@ -143,6 +143,15 @@ class LiveParams(_Section):
         2, ge=0, description="Bundle older than its validity plus this many days is stale"
     )
     min_order_krw: int = Field(10_000, ge=0, description="Smaller orders are dropped, KRW")
+    telegram_timeout_s: float = Field(10.0, gt=0, le=120, description="Per HTTP request, s")
+    telegram_max_attempts: int = Field(3, ge=1, le=10, description="Bounded retries of a send")
+    telegram_backoff_s: float = Field(1.0, ge=0, le=60, description="First retry wait, doubles")
+    telegram_max_retry_after_s: float = Field(
+        30.0, ge=0, le=600, description="Longest 429 retry_after honoured before giving up, s"
+    )
+    delivery_lock_wait_s: float = Field(
+        60.0, ge=0, le=3600, description="Wait for a concurrent live cycle's delivery, s"
+    )
 
 
 class OpsParams(_Section):
@@ -150,6 +159,9 @@ class OpsParams(_Section):
     ticket_window_trading_days: int = Field(5, ge=1)
     ticket_expiry_trading_days: int = Field(3, ge=1, description="Ticket older than this expires")
     drill_max_age_trading_days: int = Field(3, ge=1)
+    ticket_price_tolerance: float = Field(
+        0.3, gt=0, lt=1, description="Fill price may differ from the plan's by this fraction"
+    )
 
 
 class ReconcileParams(_Section):

@@ -14,7 +14,17 @@ from dataclasses import dataclass
 from pipeline.artifacts.backtest import BacktestMetricsV1, BacktestResultV1
 from pipeline.artifacts.bundle import StrategyBundleV1
 from pipeline.artifacts.envelope import Envelope
+from pipeline.artifacts.live import (
+    DeliveryRecordV1,
+    LiveCycleReceiptV1,
+    OrderPlanV1,
+    PlanLedgerV1,
+)
+from pipeline.artifacts.ops import OpsSummaryV1
+from pipeline.artifacts.portfolio import PortfolioV1, PositionsV1
 from pipeline.artifacts.prices import ClockV1, PricesMetaV1
+from pipeline.artifacts.safety import EmergencyStopV1, ExecutionGateV1, RealSenderV1
+from pipeline.artifacts.tickets import TicketResultV1, TicketV1
 from pipeline.enums import ArtifactKind, Owner
 
 
@@ -154,6 +164,126 @@ ARTIFACTS: tuple[ArtifactSpec, ...] = (
         stage="backtest",
         description="The PC -> server handoff: day state, regime, target weights, validity",
         model=StrategyBundleV1,
+    ),
+    ArtifactSpec(
+        name="portfolio",
+        version=1,
+        path="state/portfolio.json",
+        owner=Owner.PC,
+        kind=ArtifactKind.JSON,
+        stage="operator",
+        description="Operator baseline: cash and holdings at the close of asof",
+        model=PortfolioV1,
+    ),
+    ArtifactSpec(
+        name="execution_gate",
+        version=1,
+        path="state/execution_gate.json",
+        owner=Owner.PC,
+        kind=ArtifactKind.JSON,
+        stage="operator",
+        description="Execution gate: MOCK_ONLY, DRY_RUN or REAL_ENABLED (else MOCK_ONLY)",
+        model=ExecutionGateV1,
+    ),
+    ArtifactSpec(
+        name="real_sender",
+        version=1,
+        path="state/real_sender_enable.json",
+        owner=Owner.PC,
+        kind=ArtifactKind.JSON,
+        stage="operator",
+        description="Real Telegram sender switch (missing/corrupt: disabled)",
+        model=RealSenderV1,
+    ),
+    ArtifactSpec(
+        name="emergency_stop",
+        version=1,
+        path="state/emergency_stop.json",
+        owner=Owner.PC,
+        kind=ArtifactKind.JSON,
+        stage="operator",
+        description="Emergency stop; wins over everything (corrupt: stopped)",
+        model=EmergencyStopV1,
+    ),
+    ArtifactSpec(
+        name="ticket",
+        version=1,
+        path="state/tickets/{key}.json",
+        owner=Owner.PC,
+        kind=ArtifactKind.JSON,
+        stage="operator",
+        description="Operator ticket: execution record of fills for a plan, or an acknowledge",
+        model=TicketV1,
+    ),
+    ArtifactSpec(
+        name="ops_summary",
+        version=1,
+        path="reports/ops/ops_summary.json",
+        owner=Owner.SERVER,
+        kind=ArtifactKind.JSON,
+        stage="ops_summary",
+        description="Single pane of glass: overall_status and top_risks",
+        model=OpsSummaryV1,
+    ),
+    ArtifactSpec(
+        name="order_plan",
+        version=1,
+        path="reports/live/order_plan.json",
+        owner=Owner.SERVER,
+        kind=ArtifactKind.JSON,
+        stage="live_cycle",
+        description="The day's orders from targets, positions and prices after guardrails",
+        model=OrderPlanV1,
+    ),
+    ArtifactSpec(
+        name="live_cycle_receipt",
+        version=1,
+        path="reports/live/live_cycle_receipt.json",
+        owner=Owner.SERVER,
+        kind=ArtifactKind.JSON,
+        stage="live_cycle",
+        description="Receipt of the day's live cycle: result, decision, reason, push",
+        model=LiveCycleReceiptV1,
+    ),
+    ArtifactSpec(
+        name="delivery_record",
+        version=1,
+        path="reports/live/delivery_record.json",
+        owner=Owner.SERVER,
+        kind=ArtifactKind.JSON,
+        stage="live_cycle",
+        description="The day's message and what happened to it (idempotency per plan and day)",
+        model=DeliveryRecordV1,
+    ),
+    ArtifactSpec(
+        name="plan_ledger",
+        version=1,
+        path="state/server/plan_ledger.json",
+        owner=Owner.SERVER,
+        kind=ArtifactKind.JSON,
+        stage="live_cycle",
+        description="Recent order plans, so tickets can refer to older ones",
+        model=PlanLedgerV1,
+    ),
+    ArtifactSpec(
+        name="ticket_result",
+        version=1,
+        path="reports/tickets/{key}.json",
+        owner=Owner.SERVER,
+        kind=ArtifactKind.JSON,
+        stage="tickets",
+        description="Exactly one result per ticket id: DONE/REJECTED/EXPIRED + reason",
+        model=TicketResultV1,
+    ),
+    ArtifactSpec(
+        name="positions",
+        version=1,
+        path="state/server/positions.json",
+        owner=Owner.SERVER,
+        kind=ArtifactKind.JSON,
+        stage="tickets",
+        description="Current positions: operator baseline + fills of processed tickets",
+        model=PositionsV1,
     ),
 )
 

@@ -123,6 +123,15 @@ def chdir_env(monkeypatch: pytest.MonkeyPatch) -> Callable[[dict[str, str]], Non
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Tests never see the developer's clock overrides or tokens."""
-    for var in ("KRX_ASOF", "KRX_NOW", "KRX_ROLE", "KRX_TELEGRAM_TOKEN"):
+    for var in (
+        "KRX_ASOF",
+        "KRX_NOW",
+        "KRX_ROLE",
+        "KRX_TELEGRAM_TOKEN",
+        "KRX_TELEGRAM_CHAT_ID",
+        "KRX_TELEGRAM_API_BASE",
+        "KRX_EMERGENCY_STOP",
+        "KRX_TELEGRAM_PROXY",
+    ):
         monkeypatch.delenv(var, raising=False)
     yield

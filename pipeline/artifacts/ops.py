@@ -1,0 +1,46 @@
+"""``reports/ops/ops_summary.json``: the server's single pane of glass (DESIGN §5)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import Field
+
+from pipeline.artifacts.envelope import Envelope, Model
+from pipeline.enums import ExecutionGate, OverallStatus, RiskCode, SafetyFileState, Severity
+
+
+class Risk(Model):
+    code: RiskCode = Field(description="Risk code (rule table in pipeline.core.ops)")
+    severity: Severity = Field(description="CRITICAL blocks, WARN warns, INFO informs")
+    message: str = Field(description="Korean one-line explanation for the operator")
+    evidence_refs: tuple[str, ...] = Field(
+        description="Repo-relative paths (or <commit>:<path>) that show the risk"
+    )
+
+
+class SafetyView(Model):
+    """The safety files as the server read them (after fail-closed defaults)."""
+
+    gate: ExecutionGate = Field(description="Effective execution gate")
+    gate_file: SafetyFileState = Field(description="How state/execution_gate.json was read")
+    real_sender_enabled: bool = Field(description="Effective real-sender switch")
+    real_sender_file: SafetyFileState = Field(
+        description="How state/real_sender_enable.json was read"
+    )
+    emergency_stop: bool = Field(description="Effective emergency stop")
+    emergency_stop_file: SafetyFileState = Field(
+        description="How state/emergency_stop.json was read"
+    )
+
+
+class OpsSummaryV1(Envelope):
+    schema_id: Literal["ops_summary/v1"] = Field("ops_summary/v1", alias="schema")
+    overall_status: OverallStatus = Field(
+        description="STOPPED > BLOCKED (any CRITICAL) > NO_RUN_HISTORY > WARN (any WARN) > OK"
+    )
+    top_risks: tuple[Risk, ...] = Field(description="Most severe first, then by code")
+    safety: SafetyView = Field(description="The safety files as read, after fail-closed defaults")
+    bundle_asof: dt.date | None = Field(description="asof of the strategy bundle (null if none)")
+    last_cycle_asof: dt.date | None = Field(description="asof of the latest live-cycle receipt")

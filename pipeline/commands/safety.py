@@ -1,0 +1,71 @@
+"""``krx safety show|set-gate|set-sender|set-stop``: the operator's safety switches.
+
+Every change records who, when and why in the file; git history is the audit trail. The files
+are PC-owned: change them on the PC, commit and push (on the server, ``KRX_EMERGENCY_STOP=1``
+stops everything without touching them).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from pipeline import registry
+from pipeline.artifacts.envelope import Envelope
+from pipeline.artifacts.safety import EmergencyStopV1, ExecutionGateV1, RealSenderV1
+from pipeline.enums import ExecutionGate, Owner
+from pipeline.errors import EXIT_OK
+from pipeline.io.context import now_seoul, producer, requested_asof
+from pipeline.io.jsonio import write_artifact
+from pipeline.io.safety import read_safety
+from pipeline.io.server_state import require_role
+
+ON_OFF = {"on": True, "off": False}
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("safety", help="show or change the execution gate, sender and stop")
+    ssub = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    show = ssub.add_parser("show", help="print the effective safety values")
+    show.set_defaults(func=run_show)
+    for action, helptext, choices in (
+        ("set-gate", "set the execution gate", [g.value for g in ExecutionGate]),
+        ("set-sender", "enable/disable the real Telegram sender", list(ON_OFF)),
+        ("set-stop", "engage/release the emergency stop", list(ON_OFF)),
+    ):
+        sp = ssub.add_parser(action, help=helptext)
+        sp.add_argument("value", choices=choices)
+        sp.add_argument("--reason", required=True, help="why (recorded in the file)")
+        sp.add_argument("--by", required=True, help="who (recorded in the file)")
+        sp.set_defaults(func=run_set)
+
+
+def run_show(args: argparse.Namespace) -> int:
+    s = read_safety(Path(args.repo))
+    print(f"execution_gate: {s.gate.value} (file {s.gate_file.value})")
+    print(f"real_sender:    {'on' if s.sender_enabled else 'off'} (file {s.sender_file.value})")
+    print(f"emergency_stop: {'on' if s.stop else 'off'} (file {s.stop_file.value})")
+    return EXIT_OK
+
+
+def run_set(args: argparse.Namespace) -> int:
+    root = Path(args.repo)
+    require_role(Owner.PC, f"krx safety {args.action}")
+    common = {
+        "asof": requested_asof(None),
+        "generated_at": now_seoul(),
+        "producer": producer(f"safety {args.action}", root),
+        "changed_by": args.by,
+        "reason": args.reason,
+    }
+    model: Envelope
+    if args.action == "set-gate":
+        name, model = "execution_gate", ExecutionGateV1(**common, gate=ExecutionGate(args.value))
+    elif args.action == "set-sender":
+        name, model = "real_sender", RealSenderV1(**common, enabled=ON_OFF[args.value])
+    else:
+        name, model = "emergency_stop", EmergencyStopV1(**common, enabled=ON_OFF[args.value])
+    path = write_artifact(root, registry.get(name), model)
+    print(f"wrote {path.relative_to(root).as_posix()}: {args.value} (by {args.by}: {args.reason})")
+    print("commit and push it so the server sees it")
+    return EXIT_OK

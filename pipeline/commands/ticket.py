@@ -1,0 +1,131 @@
+"""``krx ticket new``: write a well-formed ticket for a plan (execution record or acknowledge)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import re
+import secrets
+from pathlib import Path
+
+from pipeline import registry
+from pipeline.artifacts.live import LedgerEntry, OrderPlanV1, PlanLedgerV1
+from pipeline.artifacts.tickets import Fill, TicketV1
+from pipeline.core import tickets
+from pipeline.enums import OrderSide, Owner, TicketKind, TicketStatus
+from pipeline.errors import EXIT_OK, OperatorError
+from pipeline.io.context import now_seoul, producer, requested_asof
+from pipeline.io.jsonio import write_artifact
+from pipeline.io.server_state import (
+    book_after,
+    load_holdings,
+    read_valid,
+    require_role,
+    ticket_results,
+)
+from pipeline.krx_calendar import load_calendar
+from pipeline.params import load_params
+
+FILL_RE = re.compile(
+    r"^(?P<ticker>[0-9A-Z]{6}):(?P<side>BUY|SELL):(?P<shares>[0-9]+):(?P<price>[0-9]+)"
+    r"(?::(?P<fee>[0-9]+))?(?:@(?P<date>[0-9]{4}-[0-9]{2}-[0-9]{2}))?$"
+)
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("ticket", help="create operator tickets")
+    tsub = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    new = tsub.add_parser("new", help="write state/tickets/<id>.json")
+    new.add_argument("--plan", required=True, help="plan id (from reports/live/order_plan.json)")
+    new.add_argument(
+        "--fill",
+        action="append",
+        default=[],
+        metavar="TICKER:SIDE:SHARES:PRICE[:FEE][@YYYY-MM-DD]",
+        help="one executed fill (repeatable); date defaults to the plan's session",
+    )
+    new.add_argument("--ack", action="store_true", help="acknowledge the plan (no fills)")
+    new.add_argument("--by", required=True, help="operator name")
+    new.add_argument("--note", default="", help="free text")
+    new.add_argument("--id", help="ticket id (default T-<session>-<random>)")
+    new.add_argument(
+        "--force", action="store_true", help="write it even if the server would reject it"
+    )
+    new.set_defaults(func=run_new)
+
+
+def _plan(root: Path, plan_id: str) -> LedgerEntry | dt.date:
+    ledger = read_valid(root, "plan_ledger", PlanLedgerV1)
+    for entry in ledger.entries if ledger else ():
+        if entry.plan_id == plan_id:
+            return entry
+    plan = read_valid(root, "order_plan", OrderPlanV1)
+    if plan is not None and plan.plan_id == plan_id:
+        return plan.asof
+    raise OperatorError(f"plan {plan_id} not found in the pulled server state: git pull first")
+
+
+def parse_fill(text: str, session: dt.date) -> Fill:
+    m = FILL_RE.match(text)
+    if m is None:
+        raise OperatorError(f"--fill {text!r}: expected TICKER:BUY|SELL:SHARES:PRICE[:FEE][@DATE]")
+    return Fill(
+        ticker=m["ticker"],
+        side=OrderSide(m["side"]),
+        shares=int(m["shares"]),
+        price_krw=int(m["price"]),
+        fee_krw=int(m["fee"] or 0),
+        executed_on=dt.date.fromisoformat(m["date"]) if m["date"] else session,
+    )
+
+
+def run_new(args: argparse.Namespace) -> int:
+    root = Path(args.repo)
+    require_role(Owner.PC, "krx ticket new")
+    if args.ack == bool(args.fill):
+        raise OperatorError("give either --ack or at least one --fill")
+    found = _plan(root, args.plan)
+    session = found.session if isinstance(found, LedgerEntry) else found
+    ticket_id = args.id or f"T-{session:%Y%m%d}-{secrets.token_hex(3)}"
+    spec = registry.get("ticket")
+    if (root / spec.path_for(ticket_id)).exists():
+        raise OperatorError(f"{spec.path_for(ticket_id)} exists; ticket ids are never reused")
+    try:
+        ticket = TicketV1(
+            asof=session,
+            generated_at=now_seoul(),
+            producer=producer("ticket new", root),
+            ticket_id=ticket_id,
+            kind=TicketKind.ACK if args.ack else TicketKind.EXECUTION,
+            plan_id=args.plan,
+            created_by=args.by,
+            note=args.note,
+            fills=tuple(parse_fill(f, session) for f in args.fill),
+        )
+    except ValueError as err:  # pydantic's ValidationError is a ValueError
+        raise OperatorError(f"invalid ticket: {err}") from None
+    if isinstance(found, LedgerEntry) and not args.force:
+        _precheck(root, ticket, found)
+    path = write_artifact(root, spec, ticket, ticket_id)
+    print(f"wrote {path.relative_to(root).as_posix()}: commit and push it")
+    return EXIT_OK
+
+
+def _precheck(root: Path, ticket: TicketV1, plan: LedgerEntry) -> None:
+    """Judge the ticket as the server will (same rules, pulled state); refuse a sure reject."""
+    holdings = load_holdings(root)
+    done = [tickets.done_of(r) for r in ticket_results(root) if r.status is TicketStatus.DONE]
+    today = requested_asof(None)  # KRX_ASOF or today in Seoul
+    ctx = tickets.Context(
+        today,
+        {plan.plan_id: plan},
+        book_after(holdings, done),
+        load_calendar(root),
+        load_params(root).ops,
+    )
+    verdict = tickets.judge(ticket, ctx, done)
+    if verdict.status is not TicketStatus.DONE:
+        raise OperatorError(
+            f"the server would answer {verdict.status} {verdict.reason}: {verdict.detail} "
+            "(--force writes it anyway)"
+        )

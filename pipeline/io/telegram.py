@@ -1,0 +1,160 @@
+"""Telegram Bot API ``sendMessage`` with timeouts and bounded retries; it never raises.
+
+The token is part of the request URL, so nothing here ever logs or returns a URL, a request or
+an exception text: attempts are recorded as status codes and ENUM error kinds only, and httpx's
+own request logging is silenced.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import httpx
+
+from pipeline.artifacts.live import SendAttempt
+from pipeline.enums import SendError
+from pipeline.params import LiveParams
+
+DEFAULT_API_BASE = "https://api.telegram.org"
+ENV_TOKEN = "KRX_TELEGRAM_TOKEN"
+ENV_CHAT = "KRX_TELEGRAM_CHAT_ID"
+ENV_BASE = "KRX_TELEGRAM_API_BASE"
+#: Explicit proxy URL, if the server needs one (the process environment's proxies are ignored
+#: so a stray HTTP(S)_PROXY never sees the token-bearing URL).
+ENV_PROXY = "KRX_TELEGRAM_PROXY"
+
+
+@dataclass(frozen=True)
+class TelegramConfig:
+    base_url: str
+    token: str
+    chat_id: str
+    timeout_s: float
+    max_attempts: int
+    backoff_s: float
+    max_retry_after_s: float
+    proxy: str | None = None
+
+    def __repr__(self) -> str:  # never show the token, even in a traceback
+        return f"TelegramConfig(base_url={self.base_url!r}, chat_id=***, token=***)"
+
+
+def config_from_env(live: LiveParams) -> TelegramConfig | None:
+    """The sender's config, or None if the token or chat id is not in the environment."""
+    token = os.environ.get(ENV_TOKEN, "").strip()
+    chat = os.environ.get(ENV_CHAT, "").strip()
+    if not token or not chat:
+        return None
+    return TelegramConfig(
+        base_url=os.environ.get(ENV_BASE, DEFAULT_API_BASE).rstrip("/"),
+        token=token,
+        chat_id=chat,
+        timeout_s=live.telegram_timeout_s,
+        max_attempts=live.telegram_max_attempts,
+        backoff_s=live.telegram_backoff_s,
+        max_retry_after_s=live.telegram_max_retry_after_s,
+        proxy=os.environ.get(ENV_PROXY, "").strip() or None,
+    )
+
+
+@dataclass(frozen=True)
+class SendOutcome:
+    ok: bool
+    message_id: int | None
+    attempts: tuple[SendAttempt, ...]
+
+
+def _retry_after(resp: httpx.Response) -> float | None:
+    try:
+        value = resp.json().get("parameters", {}).get("retry_after")
+        if isinstance(value, int | float):
+            return float(value)
+    except (ValueError, AttributeError):
+        pass
+    try:
+        return float(resp.headers["retry-after"])
+    except (KeyError, ValueError):
+        return None
+
+
+def _one(
+    client: httpx.Client, cfg: TelegramConfig, text: str, n: int
+) -> tuple[SendAttempt, int | None, float | None]:
+    """One attempt: (record, message_id if sent, seconds to wait before a retry or None)."""
+    url = f"{cfg.base_url}/bot{cfg.token}/sendMessage"
+    body = {"chat_id": cfg.chat_id, "text": text, "disable_web_page_preview": True}
+    backoff = cfg.backoff_s * 2 ** (n - 1)
+    try:
+        resp = client.post(url, json=body)
+    except httpx.TimeoutException:
+        return (
+            SendAttempt(n=n, http_status=None, error=SendError.TIMEOUT, retry_after_s=None),
+            None,
+            backoff,
+        )
+    except httpx.HTTPError:
+        return (
+            SendAttempt(n=n, http_status=None, error=SendError.CONNECT, retry_after_s=None),
+            None,
+            backoff,
+        )
+    code = resp.status_code
+    if code == 429:
+        after = _retry_after(resp)
+        wait = after if after is not None else backoff
+        retry = wait if wait <= cfg.max_retry_after_s else None
+        return (
+            SendAttempt(n=n, http_status=code, error=SendError.RATE_LIMITED, retry_after_s=after),
+            None,
+            retry,
+        )
+    if code >= 500:
+        return (
+            SendAttempt(n=n, http_status=code, error=SendError.SERVER_ERROR, retry_after_s=None),
+            None,
+            backoff,
+        )
+    if code != 200:
+        return (
+            SendAttempt(n=n, http_status=code, error=SendError.CLIENT_ERROR, retry_after_s=None),
+            None,
+            None,
+        )
+    try:
+        data = resp.json()
+        message_id = int(data["result"]["message_id"]) if data.get("ok") is True else None
+    except (ValueError, KeyError, TypeError, AttributeError):
+        message_id = None
+    if message_id is None:
+        return (
+            SendAttempt(n=n, http_status=code, error=SendError.BAD_RESPONSE, retry_after_s=None),
+            None,
+            None,
+        )
+    return SendAttempt(n=n, http_status=code, error=None, retry_after_s=None), message_id, None
+
+
+def send_message(
+    cfg: TelegramConfig, text: str, sleep: Callable[[float], None] = time.sleep
+) -> SendOutcome:
+    """Send ``text``; retry timeouts, connection errors, 429 and 5xx up to ``max_attempts``."""
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.WARNING)  # their INFO lines carry the URL
+    attempts: list[SendAttempt] = []
+    timeout = httpx.Timeout(cfg.timeout_s)
+    with httpx.Client(
+        timeout=timeout, trust_env=False, follow_redirects=False, proxy=cfg.proxy
+    ) as client:
+        for n in range(1, cfg.max_attempts + 1):
+            attempt, message_id, wait = _one(client, cfg, text, n)
+            attempts.append(attempt)
+            if message_id is not None:
+                return SendOutcome(True, message_id, tuple(attempts))
+            if wait is None or n == cfg.max_attempts:
+                break
+            sleep(wait)
+    return SendOutcome(False, None, tuple(attempts))

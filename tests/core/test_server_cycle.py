@@ -1,0 +1,93 @@
+"""The live-cycle decision table of pipeline.core.cycle, row by row."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.core.cycle import blocked, decide, delivery_key, first_block, should_skip_send
+from pipeline.enums import (
+    BundleStatus,
+    CycleDecision,
+    CycleReason,
+    CycleResult,
+    DeliveryStatus,
+    PlanStatus,
+)
+
+R, D, C = CycleResult, CycleDecision, CycleReason
+
+
+@pytest.mark.parametrize(
+    ("stop", "bundle", "positions", "reason"),
+    [
+        (True, BundleStatus.VALID, None, C.EMERGENCY_STOP),
+        (True, BundleStatus.TAMPERED, C.NO_PORTFOLIO, C.EMERGENCY_STOP),
+        (False, BundleStatus.MISSING, None, C.NO_BUNDLE),
+        (False, BundleStatus.INVALID, None, C.BUNDLE_INVALID),
+        (False, BundleStatus.TAMPERED, None, C.BUNDLE_TAMPERED),
+        (False, BundleStatus.NOT_YET_VALID, None, C.BUNDLE_NOT_YET_VALID),
+        (False, BundleStatus.STALE, C.NO_PORTFOLIO, C.BUNDLE_STALE),
+        (False, BundleStatus.VALID, C.NO_PORTFOLIO, C.NO_PORTFOLIO),
+        (False, BundleStatus.VALID, C.POSITIONS_OUT_OF_DATE, C.POSITIONS_OUT_OF_DATE),
+        (False, BundleStatus.VALID, None, None),
+    ],
+)
+def test_first_block_priority(stop, bundle, positions, reason) -> None:
+    assert first_block(stop, bundle, positions) == reason
+
+
+@pytest.mark.parametrize(
+    ("reason", "result", "code"),
+    [
+        (C.EMERGENCY_STOP, R.OK, 2),
+        (C.NO_BUNDLE, R.OK, 2),
+        (C.BUNDLE_INVALID, R.FAILED, 3),
+        (C.BUNDLE_TAMPERED, R.FAILED, 3),
+        (C.BUNDLE_NOT_YET_VALID, R.OK, 2),
+        (C.BUNDLE_STALE, R.OK, 2),
+        (C.NO_PORTFOLIO, R.OK, 2),
+        (C.PORTFOLIO_INVALID, R.FAILED, 3),
+        (C.POSITIONS_OUT_OF_DATE, R.FAILED, 3),
+        (C.PRICE_MISSING, R.FAILED, 3),
+    ],
+)
+def test_blocks(reason, result, code) -> None:
+    out = blocked(reason)
+    assert (out.result, out.decision, out.reason, out.exit_code) == (
+        result,
+        D.BLOCKED,
+        reason,
+        code,
+    )
+    # a block stays a block whatever happened to the message
+    for delivery in DeliveryStatus:
+        assert decide(PlanStatus.BLOCKED, reason, delivery) == out
+
+
+@pytest.mark.parametrize(
+    ("plan", "delivery", "decision", "reason"),
+    [
+        (PlanStatus.READY, DeliveryStatus.SIMULATED, D.COMPLETED, C.ORDERS_READY),
+        (PlanStatus.READY, DeliveryStatus.SENT, D.COMPLETED, C.ORDERS_READY),
+        (PlanStatus.EMPTY, DeliveryStatus.SIMULATED, D.COMPLETED, C.NO_ORDERS),
+        (PlanStatus.CLIPPED, DeliveryStatus.SENT, D.PARTIAL, C.ORDERS_CLIPPED),
+        (PlanStatus.READY, DeliveryStatus.FALLBACK, D.PARTIAL, C.DELIVERY_FALLBACK),
+        (PlanStatus.CLIPPED, DeliveryStatus.FALLBACK, D.PARTIAL, C.DELIVERY_FALLBACK),
+        (PlanStatus.READY, DeliveryStatus.DUPLICATE_SKIPPED, D.COMPLETED, C.ORDERS_READY),
+    ],
+)
+def test_plans(plan, delivery, decision, reason) -> None:
+    out = decide(plan, None, delivery)
+    assert (out.result, out.decision, out.reason, out.exit_code) == (R.OK, decision, reason, 0)
+
+
+def test_idempotency_key_and_skip() -> None:
+    key = delivery_key("2025-09-22", "P-20250922-abcdefabcdef", C.ORDERS_READY)
+    assert key == "2025-09-22:P-20250922-abcdefabcdef"
+    assert delivery_key("2025-09-22", None, C.NO_BUNDLE) == "2025-09-22:NO_BUNDLE"
+    assert should_skip_send(key, DeliveryStatus.SENT, key)
+    assert should_skip_send(key, DeliveryStatus.DUPLICATE_SKIPPED, key)
+    assert not should_skip_send(key, DeliveryStatus.FALLBACK, key)  # a failed send may retry
+    assert not should_skip_send(key, DeliveryStatus.SIMULATED, key)
+    assert not should_skip_send("2025-09-19:P-x", DeliveryStatus.SENT, key)
+    assert not should_skip_send(None, None, key)
