@@ -34,18 +34,26 @@ $(STAMP): pyproject.toml constraints.txt
 
 venv: $(STAMP)
 
-# Debian packages the tests need (headless Chromium for the HTML report screenshot test).
+# Debian packages the tests need: headless Chromium (HTML report / cockpit screenshots) and
+# a CJK font so Korean renders in those screenshots.
+SYSDEPS := chromium fonts-noto-cjk
 sysdeps:
-	@if ! command -v chromium >/dev/null 2>&1; then \
+	@missing=$$(for p in $(SYSDEPS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else echo "note: chromium missing (browser tests will be skipped; run as root to install)"; fi; \
+	    echo "installing Debian packages: $$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "note: missing Debian packages ($$missing): browser tests will fail; run as root"; fi; \
 	fi
 
 run: venv
 	dvc repro
-	krx validate --all -q
-	@krx report-paths 2>/dev/null || true
+	krx validate --all
+	@echo
+	@echo "Artifacts (git-tracked): data/prices/ (bars), reports/backtest/ (metrics, equity, trades),"
+	@echo "  reports/recon/ (reconcile), state/strategy_bundle.json (the handoff to the server)."
+	@echo "Human report: reports/human/report.md, and the self-contained HTML page (works offline):"
+	@echo "  open $(CURDIR)/reports/human/report.html   (or: xdg-open / start on Windows)"
 
 lint: venv
 	ruff check pipeline ops_api tests benchmarks
@@ -71,6 +79,7 @@ serve: venv
 
 bench: venv
 	python benchmarks/bench_ingest_growth.py
+	python benchmarks/bench_backtest.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache dvc_plots
