@@ -26,6 +26,7 @@ from pipeline.artifacts.prices import ClockV1, PricesMetaV1
 from pipeline.artifacts.recon import ReconDailyV1, ReconSummaryV1
 from pipeline.artifacts.reports import MachineReportV1, PushPreviewV1
 from pipeline.artifacts.safety import EmergencyStopV1, ExecutionGateV1, RealSenderV1
+from pipeline.artifacts.scheduler import SchedulerRecordV1
 from pipeline.artifacts.tickets import TicketResultV1, TicketV1
 from pipeline.enums import ArtifactKind, Owner
 
@@ -344,6 +345,16 @@ ARTIFACTS: tuple[ArtifactSpec, ...] = (
         stage="tickets",
         description="Current positions: operator baseline + fills of processed tickets",
         model=PositionsV1,
+    ),
+    ArtifactSpec(
+        name="scheduler_record",
+        version=1,
+        path="reports/ops/scheduler_record.json",
+        owner=Owner.SERVER,
+        kind=ArtifactKind.JSON,
+        stage="daily_ops",
+        description="Last deploy/oci/daily_ops.sh run: steps, exit code, git HEADs, push",
+        model=SchedulerRecordV1,
     ),
 )
 
