@@ -223,7 +223,9 @@ if [ "$push_state" = PUSHING ]; then
   if [ "$pushed" != 1 ]; then
     msg="git push to $remote/$branch failed: the commits stay local; the next run pushes them"
     record push 3 "$t0"
-    finish FAILED --commit
+    # The record commit was never pushed: amend it so the checkout holds one record per run.
+    finish FAILED
+    git add reports/ops/scheduler_record.json && git commit -q --amend --no-edit
   fi
 fi
 log "done: exit $code"
