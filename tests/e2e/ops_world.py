@@ -100,7 +100,9 @@ class World:
     api: str = ""
 
     def pc_daily(self, asof: str) -> subprocess.CompletedProcess[str]:
-        return run(["bash", "deploy/pc/daily.sh"], self.pc, env={"KRX_VENV": VENV, "KRX_ASOF": asof})
+        return run(
+            ["bash", "deploy/pc/daily.sh"], self.pc, env={"KRX_VENV": VENV, "KRX_ASOF": asof}
+        )
 
     def server_env(self, asof: str, **extra: str) -> dict[str, str]:
         return {
@@ -146,11 +148,8 @@ def build_origin(tmp: Path) -> Path:
     pc = tmp / "pc-setup"
     git(tmp, "clone", "-q", str(origin), str(pc))
     run(["bash", "deploy/pc/daily.sh"], pc, env={"KRX_VENV": VENV, "KRX_ASOF": FIRST_PC_DAY})
-    run(
-        [sys.executable, "-m", "pipeline.cli", "portfolio", "set", "--cash", "10000000"]
-        + ["--asof", FIRST_PC_DAY, "--by", "operator"],
-        pc,
-    )
+    baseline = ["--cash", "10000000", "--asof", FIRST_PC_DAY, "--by", "operator"]
+    run([sys.executable, "-m", "pipeline.cli", "portfolio", "set", *baseline], pc)
     git(pc, "add", "state/portfolio.json")
     git(pc, "commit", "-qm", f"ops(portfolio): baseline {FIRST_PC_DAY}")
     git(pc, "push", "-q", "origin", "HEAD:main")

@@ -172,7 +172,11 @@ def test_hand_corrupted_upstream_bundle_exit_3_reported_not_served_as_valid(
     assert "an upstream (PC) artifact is invalid" in out.stdout
     assert "state/strategy_bundle.json#/exposure" in out.stdout + out.stderr
     row = receipt(w)
-    assert (row["result"], row["decision"], row["reason"]) == ("FAILED", "BLOCKED", "BUNDLE_INVALID")
+    assert (row["result"], row["decision"], row["reason"]) == (
+        "FAILED",
+        "BLOCKED",
+        "BUNDLE_INVALID",
+    )
     served = w.api_get("/api/artifacts/strategy_bundle")
     assert served["status"] == "invalid" and served["valid"] is False
     assert steps(w.read(w.server, RECORD))["ops_summary"] == "FAULT"
