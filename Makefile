@@ -80,6 +80,7 @@ serve: venv
 bench: venv
 	python benchmarks/bench_ingest_growth.py
 	python benchmarks/bench_backtest.py
+	python benchmarks/bench_daily_ops.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache dvc_plots
