@@ -27,6 +27,8 @@ from tests.conftest import BASE_ENV, copy_project, git, run
 VENV = str(Path(sys.executable).parent.parent)
 #: The PC's first as-of date and the operator's baseline portfolio (cash only, 10,000,000 KRW).
 FIRST_PC_DAY = "2026-12-18"
+#: The server's first good morning in the fault and runbook tests (bundle of FIRST_PC_DAY).
+GOOD_DAY = "2026-12-21"
 SMALL_UNIVERSE = (
     "  universe:\n"
     '    - {ticker: "069500", name: "KODEX 200", type: ETF}\n'

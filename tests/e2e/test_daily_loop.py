@@ -174,8 +174,8 @@ def cron_command() -> str:
     return fields[5]
 
 
-def test_runbook_commands_run(fresh_origin: Path, tmp_path: Path) -> None:
-    w = clone_world(tmp_path, fresh_origin)
+def test_runbook_commands_run(day1_origin: Path, tmp_path: Path) -> None:
+    w = clone_world(tmp_path, day1_origin)
     stubs, log = tmp_path / "bin", tmp_path / "system.log"
     write_stubs(stubs, log)
     day = "2026-12-22"

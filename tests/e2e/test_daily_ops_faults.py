@@ -1,7 +1,8 @@
 """``deploy/oci/daily_ops.sh`` under faults: exit code, message, and nothing committed is lost.
 
-Each test: a private copy of the origin (PC's first day + portfolio), a server clone that has
-run one good day (2026-12-21) and a real resolver serving it; then the fault on 2026-12-22.
+Each test: a private copy of an origin where the PC's first day, the operator's portfolio and
+one good server morning (2026-12-21) landed, fresh PC and server clones and a real resolver
+serving the server clone (the last good state); then the fault on 2026-12-22.
 """
 
 from __future__ import annotations
@@ -17,20 +18,27 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import BASE_ENV, git, run
-from tests.e2e.ops_world import VENV, World, clone_world, free_port, kill_group, resolver
+from tests.e2e.ops_world import (
+    GOOD_DAY,
+    VENV,
+    World,
+    clone_world,
+    free_port,
+    kill_group,
+    resolver,
+)
 
 pytestmark = pytest.mark.slow
-GOOD_DAY, FAULT_DAY = "2026-12-21", "2026-12-22"
+FAULT_DAY = "2026-12-22"
 RECORD = "reports/ops/scheduler_record.json"
 
 
 @pytest.fixture
-def world(fresh_origin: Path, tmp_path: Path) -> Iterator[World]:
-    w = clone_world(tmp_path, fresh_origin)
+def world(day1_origin: Path, tmp_path: Path) -> Iterator[World]:
+    w = clone_world(tmp_path, day1_origin)
     with resolver(w.server) as url:
         w.api = url
-        first = w.daily_ops(GOOD_DAY)
-        assert first.returncode == 0, first.stdout + first.stderr
+        assert receipt(w)["asof"] == GOOD_DAY
         yield w
 
 
