@@ -95,7 +95,7 @@ def peer_commands(day: str, api: str, steps_file: Path) -> list[list[str]]:
         ["curl", "-fsS", "--max-time", "5", "-o", "/dev/null", f"{api}/api/ops/health"],
         [*krx, "scheduler", "today"],
         [*dvc, "server/dvc.yaml:ops_summary"],
-        [*krx, "validate", "--all", "-q"],
+        [*krx, "validate", "--all", "--json-only", "-q"],
         [*dvc, "--single-item", "server/dvc.yaml:live_cycle"],
         [*krx, "validate", "--all", "--owner", "SERVER", "-q"],
         [*krx, "live", "check", "--asof", day],

@@ -2,7 +2,7 @@
 # The server's daily run (cron 09:05 KST, deploy/oci/crontab), the runbook's five steps:
 #   1 pull      git pull --rebase from the remote (never a manual merge: paths are disjoint)
 #   2 health    the resolver answers GET /api/ops/health (curl)
-#   3 ops_summary  dvc repro tickets + ops_summary, validate
+#   3 ops_summary  dvc repro tickets + ops_summary, validate every JSON artifact
 #   4 live_cycle   dvc repro live_cycle, validate, `krx live check` (0/2/3)
 #     commit    `krx commit --owner SERVER --produced` (valid server artifacts only)
 #   5 resolve   the resolver serves the new receipt at the new commit (`krx check`)
@@ -112,7 +112,8 @@ step_ops_summary() {
     msg="dvc repro tickets + ops_summary failed (see the log above)"
     return 3
   fi
-  if ! krx validate --all -q; then
+  # JSON only: the server reads none of the PC's parquet/CSV/text (the PC validated them).
+  if ! krx validate --all --json-only -q; then
     validate_outputs ops_summary 2>/dev/null || return 3
     msg="an upstream (PC) artifact is invalid (errors above): fix it on the PC and push;"
     msg="$msg the server stages fail closed on it"

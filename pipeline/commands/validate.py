@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from pipeline import registry
-from pipeline.enums import Owner
+from pipeline.enums import ArtifactKind, Owner
 from pipeline.errors import EXIT_INVALID, EXIT_OK
 from pipeline.validate import registered_files, validate_all, validate_file
 
@@ -26,6 +26,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         choices=list(Owner),
         help="with --all: only the artifacts this machine owns (PC or SERVER)",
     )
+    p.add_argument(
+        "--json-only",
+        action="store_true",
+        help="with --all: only JSON artifacts (skip parquet/CSV/text: the server reads none)",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     p.set_defaults(func=run)
 
@@ -35,8 +40,8 @@ def run(args: argparse.Namespace) -> int:
     if not args.all and not args.paths:
         print("error: give PATH... or --all", file=sys.stderr)
         return EXIT_INVALID
-    if args.all and args.owner:
-        files = [rel for rel in registered_files(root) if registry.owner_of(rel) is args.owner]
+    if args.all and (args.owner or args.json_only):
+        files = [rel for rel in registered_files(root) if _selected(rel, args)]
         problems = [pr for rel in files for pr in validate_file(root, rel)]
     elif args.all:
         files, problems = validate_all(root)
@@ -49,6 +54,15 @@ def run(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(f"validated {len(files)} file(s): {len(files) - len(bad)} ok, {len(bad)} invalid")
     return EXIT_INVALID if problems else EXIT_OK
+
+
+def _selected(rel: str, args: argparse.Namespace) -> bool:
+    spec = registry.spec_for_path(rel)
+    if spec is None:
+        return False
+    if args.owner and spec.owner is not args.owner:
+        return False
+    return not (args.json_only and spec.kind is not ArtifactKind.JSON)
 
 
 def _relative(root: Path, path: str) -> str:
