@@ -49,6 +49,9 @@ if in_rebase; then
   log "aborting a rebase left by a killed run"
   git rebase --abort || true
 fi
+# dvc's rwlock lists the pids of running stages; a killed run leaves its entries and dvc then
+# refuses the outputs as "busy". Only daily_ops.sh runs dvc here, and we hold its lock.
+rm -f .dvc/tmp/rwlock
 
 has_remote=0
 git remote get-url "$remote" >/dev/null 2>&1 && has_remote=1
