@@ -13,6 +13,7 @@ from pipeline.artifacts.envelope import Envelope
 from pipeline.artifacts.prices import PricesMetaV1
 from pipeline.canonical import canonical_bytes
 from pipeline.checks_server import SERVER_CHECKS
+from pipeline.checks_sweep import SWEEP_CHECKS
 from pipeline.enums import DayState, Regime
 
 Finding = tuple[str, str]
@@ -76,6 +77,7 @@ CHECKS: dict[str, list[Check]] = {
     "prices_meta/v1": [_check_prices_meta],
     "strategy_bundle/v1": [_check_strategy_bundle],
     **SERVER_CHECKS,
+    **SWEEP_CHECKS,
 }
 
 

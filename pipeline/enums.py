@@ -227,3 +227,17 @@ class TicketReason(StrEnum):
     FILL_DATE_INVALID = "FILL_DATE_INVALID"
     PLAN_EXPIRED = "PLAN_EXPIRED"
     DUPLICATE = "DUPLICATE"  # same content as an already processed ticket
+
+
+# --- tuning (DESIGN §4) -----------------------------------------------------------------------
+
+
+class GuardFailure(StrEnum):
+    """Why a sweep candidate fails the out-of-sample guard of ``krx sweep promote``."""
+
+    OOS_SHARPE_UNDEFINED = "OOS_SHARPE_UNDEFINED"
+    OOS_SHARPE_LOW = "OOS_SHARPE_LOW"
+    DEFLATED_SHARPE_LOW = "DEFLATED_SHARPE_LOW"
+    SHARPE_GAP_HIGH = "SHARPE_GAP_HIGH"
+    TOO_FEW_OOS_DAYS = "TOO_FEW_OOS_DAYS"
+    NOT_BETTER_THAN_BASELINE = "NOT_BETTER_THAN_BASELINE"

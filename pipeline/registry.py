@@ -24,6 +24,7 @@ from pipeline.artifacts.ops import OpsSummaryV1
 from pipeline.artifacts.portfolio import PortfolioV1, PositionsV1
 from pipeline.artifacts.prices import ClockV1, PricesMetaV1
 from pipeline.artifacts.safety import EmergencyStopV1, ExecutionGateV1, RealSenderV1
+from pipeline.artifacts.sweep import SweepLeaderboardV1
 from pipeline.artifacts.tickets import TicketResultV1, TicketV1
 from pipeline.enums import ArtifactKind, Owner
 
@@ -164,6 +165,16 @@ ARTIFACTS: tuple[ArtifactSpec, ...] = (
         stage="backtest",
         description="The PC -> server handoff: day state, regime, target weights, validity",
         model=StrategyBundleV1,
+    ),
+    ArtifactSpec(
+        name="sweep_leaderboard",
+        version=1,
+        path="reports/sweep/leaderboard.json",
+        owner=Owner.PC,
+        kind=ArtifactKind.JSON,
+        stage="sweep",
+        description="Parameter sweep ranked by walk-forward OOS Sharpe; IS/OOS gap, deflated SR",
+        model=SweepLeaderboardV1,
     ),
     ArtifactSpec(
         name="portfolio",
