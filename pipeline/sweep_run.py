@@ -49,7 +49,9 @@ def run_sweep(
     scores = score_all(
         prep.ctx, prep.combos, workers=workers, scheduler=scheduler, progress=progress
     )
-    body = build_body(spec, prep.keys, prep.combos, scores, prep.baseline_id, m.dates, prep.ctx.folds)
+    body = build_body(
+        spec, prep.keys, prep.combos, scores, prep.baseline_id, m.dates, prep.ctx.folds
+    )
     used = [PARAMS_FILE, OVERRIDES_FILE, registry.get("prices_meta").path, spec_rel]
     env = handoff.envelope(
         meta.last_date,
