@@ -61,7 +61,8 @@ def test_cached_indicators_give_the_same_simulation_bit_for_bit(swept) -> None: 
         assert np.array_equal(direct.sim.trades, cached.sim.trades, equal_nan=True)
         assert np.array_equal(direct.strategy.targets, cached.strategy.targets)
     # One cache entry per distinct period, reused across the combinations.
-    assert len(cache._mom) == 2 and len(cache._rsi) == 1
+    assert set(cache._mom) == {10, 20, 30}  # the grid's two periods and the baseline's
+    assert set(cache._rsi) == {14}
 
 
 def test_grid_skips_invalid_params_and_counts_them() -> None:
