@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 
 import numpy as np
@@ -35,7 +36,7 @@ def test_windows_count_krx_sessions_not_weekdays() -> None:
     assert first.is_end - first.is_start + 1 == 60
     assert first.oos_end - first.oos_start + 1 == 20
     assert dt.date(2024, 2, 9) not in day and dt.date(2024, 2, 12) not in day
-    for a, b in zip(got, got[1:], strict=False):
+    for a, b in itertools.pairwise(got):
         assert b.oos_start == a.oos_end + 1  # OOS windows tile one span
         assert b.is_start == a.is_start + 20  # rolling: step = OOS length
     assert got[-1].oos_end <= len(sessions) - 1
