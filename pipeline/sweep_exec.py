@@ -132,7 +132,7 @@ def _on_dask(
     else:
         address = scheduler
     try:
-        with Client(address, set_as_default=False, timeout=30) as client:  # type: ignore[no-untyped-call]
+        with Client(address, timeout=30) as client:  # type: ignore[no-untyped-call]
             n = max(1, len(client.scheduler_info().get("workers", {})))
             [ctx_future] = client.scatter([ctx], broadcast=True)
             futures = [
