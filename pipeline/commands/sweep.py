@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import yaml
@@ -126,7 +127,8 @@ def run_exp(args: argparse.Namespace) -> int:
     argv += ["--temp"] if args.temp else []
     print(" ".join(argv))
     try:
-        proc = subprocess.run(argv, cwd=root, check=False)
+        # dvc is a dependency of this package: run the one installed beside it.
+        proc = subprocess.run([sys.executable, "-m", *argv], cwd=root, check=False)
     except OSError as err:
         raise RetryableError(f"dvc exp run: {err}") from None
     if proc.returncode != 0:

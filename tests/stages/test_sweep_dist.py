@@ -52,9 +52,7 @@ def test_dask_local_cluster_gives_identical_results(
         host="127.0.0.1",  # loopback only
         dashboard_address=None,
     ) as cluster:
-        got = score_all(
-            prep.ctx, prep.combos, scheduler=cluster.scheduler_address, progress=False
-        )
+        got = score_all(prep.ctx, prep.combos, scheduler=cluster.scheduler_address, progress=False)
         workers = list(cluster.scheduler.workers)  # the in-process scheduler's registry
     assert len(workers) == 2
     assert all(addr.startswith("tcp://127.0.0.1:") for addr in workers)

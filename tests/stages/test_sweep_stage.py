@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shutil
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from statistics import median
@@ -22,7 +24,7 @@ from pipeline.krx_calendar import load_calendar
 from pipeline.params import load_params
 from pipeline.sweep_run import run_sweep
 from pipeline.validate import validate_file
-from tests.conftest import BASE_ENV, ROOT, git
+from tests.conftest import BASE_ENV, ROOT, git, run
 from tests.core.bt_factories import make_bars
 from tests.stages.test_backtest_stage import _write_repo
 
@@ -173,3 +175,48 @@ def test_promotion_needs_a_committed_leaderboard(
     (clone / BOARD.path).write_text((clone / BOARD.path).read_text() + " ", encoding="utf-8")
     assert krx(["-C", str(clone), "sweep", "promote", "1"]) == 1
     assert "commit reports/sweep/leaderboard.json" in capsys.readouterr().err
+
+
+ECHO = """import json, yaml
+s = yaml.safe_load(open("params.yaml", encoding="utf-8"))["strategy"]
+json.dump({"adx_threshold": s["adx_threshold"], "max_positions": s["max_positions"],
+           "rsi_top": s["rsi_bands"][0]["lower"]}, open("m.json", "w"))
+"""
+DVC_YAML = """stages:
+  echo:
+    cmd: python echo.py
+    deps: [echo.py]
+    params: [strategy]
+    metrics:
+      - m.json:
+          cache: false
+"""
+
+
+@pytest.mark.slow
+def test_exp_runs_the_candidate_as_a_dvc_experiment(
+    repo: Path, git_env: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A tiny dvc.yaml that echoes the strategy params as metrics stands in for the pipeline."""
+    _commit_all(repo)
+    clone = tmp_path / "exp"
+    shutil.copytree(repo, clone)
+    (clone / "echo.py").write_text(ECHO, encoding="utf-8")
+    (clone / "dvc.yaml").write_text(DVC_YAML, encoding="utf-8")
+    monkeypatch.setenv("DVC_NO_ANALYTICS", "1")
+    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}:{os.environ['PATH']}")
+    run([sys.executable, "-m", "dvc", "init", "-q"], clone)
+    run([sys.executable, "-m", "dvc", "repro", "-q"], clone)
+    _commit_all(clone)
+    b = _board(clone)
+    cand = next(c for c in b.candidates if not c.is_baseline)
+    assert krx(["-C", str(clone), "sweep", "exp", cand.id]) == 0
+    shown = json.loads(run([sys.executable, "-m", "dvc", "exp", "show", "--json"], clone).stdout)
+    exps = [e for rev in shown for e in (rev.get("experiments") or [])]
+    [exp] = [e for e in exps if e.get("name") == f"sweep-{cand.id}"]
+    metrics = exp["revs"][0]["data"]["metrics"]["m.json"]["data"]
+    assert metrics == {
+        "adx_threshold": cand.params["adx_threshold"],
+        "max_positions": cand.params["max_positions"],
+        "rsi_top": cand.params["rsi_bands.0.lower"],
+    }
