@@ -130,10 +130,10 @@ def main() -> int:
         return score_chunk(prep.ctx, prep.combos, caches[-1])
 
     seq = _timed("sweep in-process (1 worker)", in_process, t, args.repeats)
-    cache = caches[-1]
+    done = caches[-1].computed()
     print(
-        f"  indicator reuse: {len(cache._regime)} regimes, {len(cache._mom)} momentum and "
-        f"{len(cache._rsi)} RSI series computed for {n} combinations"
+        f"  indicator reuse: {len(done['regime'])} regimes, {len(done['momentum'])} momentum "
+        f"and {len(done['rsi'])} RSI series computed for {n} combinations"
     )
     pool = _timed(
         "sweep process pool (2 workers)",

@@ -126,6 +126,16 @@ class IndicatorCache:
         self._rsi: dict[int, FloatArray] = {}
         self._regime: dict[tuple[Any, ...], RegimeSeries] = {}
 
+    def computed(self) -> dict[str, tuple[Any, ...]]:
+        """What has been computed so far, by kind (keys of each cache, sorted)."""
+        return {
+            "regime": tuple(sorted(self._regime)),
+            "momentum": tuple(sorted(self._mom)),
+            "rsi": tuple(sorted(self._rsi)),
+            "sma": tuple(sorted(self._sma)),
+            "adx": tuple(sorted(self._adx)),
+        }
+
     def regime(self, m: PriceMatrix, p: StrategyParams) -> RegimeSeries:
         b = benchmark_column(m, p)
         key = (b, p.ma_short, p.ma_long, p.adx_period, p.adx_threshold, p.regime_hold_days)

@@ -61,8 +61,12 @@ def test_cached_indicators_give_the_same_simulation_bit_for_bit(swept) -> None: 
         assert np.array_equal(direct.sim.trades, cached.sim.trades, equal_nan=True)
         assert np.array_equal(direct.strategy.targets, cached.strategy.targets)
     # One cache entry per distinct period, reused across the combinations.
-    assert set(cache._mom) == {10, 20, 30}  # the grid's two periods and the baseline's
-    assert set(cache._rsi) == {14}
+    got = cache.computed()
+    assert got["momentum"] == (10, 20, 30)  # the grid's two periods and the baseline's
+    assert got["rsi"] == (14,)
+    # Regimes: ma_short x adx_threshold of the grid, plus the baseline's; SMAs by period.
+    assert len(got["regime"]) == 2 * 2 + 1
+    assert [n for _, n in got["sma"]] == [10, 20, 40]
 
 
 def test_grid_skips_invalid_params_and_counts_them() -> None:

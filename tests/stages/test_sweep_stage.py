@@ -18,7 +18,9 @@ from pipeline import registry
 from pipeline.artifacts.sweep import SweepLeaderboardV1
 from pipeline.checks import run_checks
 from pipeline.cli import main as krx
+from pipeline.core.promotion import find_candidate
 from pipeline.core.sweep_surface import surface_svg
+from pipeline.errors import OperatorError
 from pipeline.io.jsonio import read_artifact
 from pipeline.krx_calendar import load_calendar
 from pipeline.params import load_params
@@ -220,3 +222,19 @@ def test_exp_runs_the_candidate_as_a_dvc_experiment(
         "max_positions": cand.params["max_positions"],
         "rsi_top": cand.params["rsi_bands.0.lower"],
     }
+
+
+def test_candidates_are_found_by_rank_or_id_and_only_with_full_figures(repo: Path) -> None:
+    b = _board(repo)
+    assert find_candidate(b, "1") is b.candidates[0]
+    assert find_candidate(b, b.candidates[3].id) is b.candidates[3]
+    assert find_candidate(b, str(b.baseline.rank)).is_baseline
+    shown = {c.id for c in (*b.candidates, b.baseline)}
+    hidden = [p.id for p in b.surface.points if p.id not in shown]
+    assert hidden  # 13 trials, a top 12 and the baseline: at least one has no detail
+    with pytest.raises(OperatorError, match="not in the top 12"):
+        find_candidate(b, hidden[0])
+    with pytest.raises(OperatorError, match="not on the leaderboard"):
+        find_candidate(b, "0123456789ab")
+    with pytest.raises(OperatorError, match="give a rank"):
+        find_candidate(b, "best")
