@@ -60,23 +60,33 @@ class Candidate(Model):
     rank: int = Field(ge=1, description="1 = best out-of-sample Sharpe among all trials")
     id: str = Field(pattern=r"^[0-9a-f]{12}$", description="12 hex chars of the params' hash")
     is_baseline: bool = Field(description="True if these are the current params.yaml values")
-    params: dict[str, ParamValue] = Field(description="Swept strategy key (dotted) -> value")
-    is_sharpe: float | None = Field(description="Mean of the in-sample fold Sharpe ratios")
+    params: dict[str, ParamValue] = Field(
+        description="Swept strategy key (dotted, inside params.yaml strategy) -> value in its unit"
+    )
+    is_sharpe: float | None = Field(
+        description="Mean of the in-sample fold Sharpe ratios (annualised; null if none defined)"
+    )
     oos_sharpe: float | None = Field(
-        description="Sharpe over the out-of-sample windows end to end (the rank key)"
+        description="Annualised Sharpe over the out-of-sample windows end to end (the rank key)"
     )
     oos_total_return: float = Field(description="Out-of-sample windows end to end, fraction")
     oos_max_drawdown: float = Field(ge=0, le=1, description="Over the OOS span, fraction")
-    oos_days: int = Field(ge=0, description="Out-of-sample daily returns")
+    oos_days: int = Field(ge=0, description="Out-of-sample daily returns, KRX trading days")
     sharpe_gap: float | None = Field(
-        description="Mean in-sample fold Sharpe minus mean out-of-sample fold Sharpe"
+        description="Mean in-sample minus mean out-of-sample fold Sharpe (annualised units)"
     )
     deflated_sharpe: float | None = Field(
         description="Probability (0..1) the true OOS Sharpe beats the best of N lucky trials"
     )
-    fold_is_sharpe: tuple[float | None, ...] = Field(description="In-sample Sharpe per fold")
-    fold_oos_sharpe: tuple[float | None, ...] = Field(description="Out-of-sample Sharpe per fold")
-    full_period: Performance = Field(description="Whole evaluation window, as the backtest")
+    fold_is_sharpe: tuple[float | None, ...] = Field(
+        description="In-sample Sharpe per fold, annualised (null: too few days or no variance)"
+    )
+    fold_oos_sharpe: tuple[float | None, ...] = Field(
+        description="Out-of-sample Sharpe per fold, annualised (null as for in-sample)"
+    )
+    full_period: Performance = Field(
+        description="Whole evaluation window (from the first warm day), as the backtest reports it"
+    )
     guard: GuardResult = Field(description="The out-of-sample guard of krx sweep promote")
 
 
@@ -117,7 +127,9 @@ class SweepLeaderboardV1(Envelope):
     spec: SpecInfo = Field(description="The sweep spec that was run")
     swept_keys: tuple[str, ...] = Field(min_length=1, description="Dotted strategy keys varied")
     walk_forward: WalkForward = Field(description="The rolling IS/OOS windows")
-    trials: int = Field(ge=1, description="Valid combinations scored (N of the deflation)")
+    trials: int = Field(
+        ge=1, description="Valid combinations scored, baseline included (N of the deflation)"
+    )
     invalid: int = Field(ge=0, description="Combinations skipped as invalid params")
     expected_max_sharpe: float = Field(
         description="Annualised OOS Sharpe the best of N unskilled trials would show"
