@@ -64,7 +64,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     s.set_defaults(func=run_show)
     e = ssub.add_parser("exp", help="run a candidate as a DVC experiment (dvc exp run -S ...)")
     e.add_argument("candidate", help="rank (1, 2, ...) or 12-hex id")
-    e.add_argument("--temp", action="store_true", help="run outside the workspace (dvc --temp)")
+    e.add_argument(
+        "--workspace",
+        action="store_true",
+        help="run in the workspace (changes params.yaml and outputs there) instead of a "
+        "temporary copy (dvc exp run --temp, the default)",
+    )
     e.set_defaults(func=run_exp)
     pr = ssub.add_parser("promote", help="commit a candidate's values to params.yaml")
     pr.add_argument("candidate", help="rank (1, 2, ...) or 12-hex id")
@@ -124,7 +129,7 @@ def run_exp(args: argparse.Namespace) -> int:
     cand = find_candidate(board, args.candidate)
     name = f"sweep-{cand.id}"
     argv = ["dvc", "exp", "run", "-n", name, *dvc_set_params(cand)]
-    argv += ["--temp"] if args.temp else []
+    argv += [] if args.workspace else ["--temp"]
     print(" ".join(argv))
     try:
         # dvc is a dependency of this package: run the one installed beside it.
@@ -133,7 +138,8 @@ def run_exp(args: argparse.Namespace) -> int:
         raise RetryableError(f"dvc exp run: {err}") from None
     if proc.returncode != 0:
         raise RetryableError(f"dvc exp run exited {proc.returncode}")
-    print(f"compare: dvc exp show; dvc metrics diff (HEAD vs the workspace); experiment {name}")
+    against = "" if args.workspace else f" {name}"
+    print(f"compare: dvc exp show; dvc metrics diff HEAD{against}")
     return EXIT_OK
 
 

@@ -213,6 +213,7 @@ def test_exp_runs_the_candidate_as_a_dvc_experiment(
     b = _board(clone)
     cand = next(c for c in b.candidates if not c.is_baseline)
     assert krx(["-C", str(clone), "sweep", "exp", cand.id]) == 0
+    assert git(clone, "status", "--porcelain") == ""  # --temp: the workspace is untouched
     shown = json.loads(run([sys.executable, "-m", "dvc", "exp", "show", "--json"], clone).stdout)
     exps = [e for rev in shown for e in (rev.get("experiments") or [])]
     [exp] = [e for e in exps if e.get("name") == f"sweep-{cand.id}"]
@@ -222,6 +223,11 @@ def test_exp_runs_the_candidate_as_a_dvc_experiment(
         "max_positions": cand.params["max_positions"],
         "rsi_top": cand.params["rsi_bands.0.lower"],
     }
+    diff = run([sys.executable, "-m", "dvc", "metrics", "diff", "HEAD", f"sweep-{cand.id}"], clone)
+    names = {"adx_threshold": "adx_threshold", "max_positions": "max_positions"}
+    names["rsi_top"] = "rsi_bands.0.lower"
+    changed = [m for m, k in names.items() if cand.params[k] != b.baseline.params[k]]
+    assert changed and all(m in diff.stdout for m in changed)
 
 
 def test_candidates_are_found_by_rank_or_id_and_only_with_full_figures(repo: Path) -> None:
