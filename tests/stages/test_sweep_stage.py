@@ -18,7 +18,7 @@ from pipeline import registry
 from pipeline.artifacts.sweep import SweepLeaderboardV1
 from pipeline.checks import run_checks
 from pipeline.cli import main as krx
-from pipeline.core.promotion import find_candidate
+from pipeline.core.promotion import changes_for, find_candidate
 from pipeline.core.sweep_surface import surface_svg
 from pipeline.errors import OperatorError
 from pipeline.io.jsonio import read_artifact
@@ -211,7 +211,8 @@ def test_exp_runs_the_candidate_as_a_dvc_experiment(
     run([sys.executable, "-m", "dvc", "repro", "-q"], clone)
     _commit_all(clone)
     b = _board(clone)
-    cand = next(c for c in b.candidates if not c.is_baseline)
+    head = load_params(clone).strategy  # an earlier test may have promoted one
+    cand = next(c for c in b.candidates if changes_for(c, head))
     assert krx(["-C", str(clone), "sweep", "exp", cand.id]) == 0
     assert git(clone, "status", "--porcelain") == ""  # --temp: the workspace is untouched
     shown = json.loads(run([sys.executable, "-m", "dvc", "exp", "show", "--json"], clone).stdout)
@@ -224,10 +225,9 @@ def test_exp_runs_the_candidate_as_a_dvc_experiment(
         "rsi_top": cand.params["rsi_bands.0.lower"],
     }
     diff = run([sys.executable, "-m", "dvc", "metrics", "diff", "HEAD", f"sweep-{cand.id}"], clone)
-    names = {"adx_threshold": "adx_threshold", "max_positions": "max_positions"}
-    names["rsi_top"] = "rsi_bands.0.lower"
-    changed = [m for m, k in names.items() if cand.params[k] != b.baseline.params[k]]
-    assert changed and all(m in diff.stdout for m in changed)
+    metric = {"adx_threshold": "adx_threshold", "max_positions": "max_positions"}
+    metric["rsi_bands.0.lower"] = "rsi_top"
+    assert all(metric[c.key] in diff.stdout for c in changes_for(cand, head))
 
 
 def test_candidates_are_found_by_rank_or_id_and_only_with_full_figures(repo: Path) -> None:
