@@ -12,10 +12,11 @@ from hypothesis import strategies as st
 
 from pipeline.core.backtest import run_backtest, simulate_strategy
 from pipeline.core.leaderboard import build_body
-from pipeline.core.sweep import IndicatorCache, enumerate_combos, score_chunk
+from pipeline.core.sweep import ComboScore, IndicatorCache, enumerate_combos, score_chunk
 from pipeline.params import StrategyParams
 from tests.core import sweep_factories as sf
 
+Swept = tuple[sf.Prepared, list[ComboScore]]
 RF_DAY = 1.03 ** (1 / 252) - 1  # params.yaml risk_free_rate 0.03
 
 
@@ -27,12 +28,12 @@ def _sharpe(equity: np.ndarray, first: int, last: int) -> float:
 
 
 @pytest.fixture(scope="module")
-def swept() -> tuple[sf.Prepared, list]:  # type: ignore[type-arg]
+def swept() -> Swept:
     prep = sf.prepared(sf.bars())
     return prep, score_chunk(prep.ctx, prep.combos)
 
 
-def test_sweep_equals_individual_backtests_exactly(swept) -> None:  # type: ignore[no-untyped-def]
+def test_sweep_equals_individual_backtests_exactly(swept: Swept) -> None:
     prep, scores = swept
     ctx = prep.ctx
     assert len(scores) == 32 + 1  # the grid plus the baseline (not on the grid)
@@ -50,7 +51,7 @@ def test_sweep_equals_individual_backtests_exactly(swept) -> None:  # type: igno
             assert score.oos_return[k] == pytest.approx(eq[f.oos_end] / eq[f.oos_start - 1] - 1)
 
 
-def test_cached_indicators_give_the_same_simulation_bit_for_bit(swept) -> None:  # type: ignore[no-untyped-def]
+def test_cached_indicators_give_the_same_simulation_bit_for_bit(swept: Swept) -> None:
     prep, _ = swept
     ctx, cache = prep.ctx, IndicatorCache()
     for combo in prep.combos:

@@ -131,7 +131,15 @@ GUARD = GuardSpec(
         (0.5, 0.97, 0.3, 500, 0.5, True, ()),  # the baseline is not measured against itself
     ],
 )
-def test_guard_rules(oos, dsr, gap, days, base, is_base, want) -> None:  # type: ignore[no-untyped-def]
+def test_guard_rules(
+    oos: float | None,
+    dsr: float | None,
+    gap: float | None,
+    days: int,
+    base: float | None,
+    is_base: bool,
+    want: tuple[G, ...],
+) -> None:
     got = judge(GUARD, oos, dsr, gap, days, base, is_base)
     assert got.failures == want
     assert got.passed == (not want)
