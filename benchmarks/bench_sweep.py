@@ -5,6 +5,7 @@ Usage: PYTHONPATH=. python benchmarks/bench_sweep.py [--spec sweeps/default.yaml
 
 Measures, on the repo's stored prices and params.yaml (what `krx sweep run` does):
 * in this process (1 worker) and on a local process pool of 2 workers (the default on 2 cores);
+  a thread pool of 2 for comparison (the work is mostly Python, so threads share one core);
 * on a 2-worker Dask LocalCluster on loopback (start-up timed apart), and Dask's own overhead:
   cluster start, scatter of the context, round trip of 200 empty tasks;
 * peers, measured on a sample and extrapolated to the same number of combinations (said so in
@@ -27,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -34,7 +36,7 @@ import numpy as np
 from pipeline import registry
 from pipeline.artifacts.prices import PricesMetaV1
 from pipeline.core.backtest import matrix_inputs, run_backtest
-from pipeline.core.sweep import IndicatorCache, prepare, score_chunk
+from pipeline.core.sweep import IndicatorCache, chunked, prepare, score_chunk
 from pipeline.io.jsonio import read_artifact
 from pipeline.io.prices import read_prices
 from pipeline.krx_calendar import load_calendar
@@ -141,6 +143,14 @@ def main() -> int:
         t,
         args.repeats,
     )
+
+    def threads() -> None:
+        # Why the default is processes: the per-combination work is mostly Python (GIL).
+        shared = IndicatorCache()  # dict races only duplicate work; results are not kept
+        with ThreadPoolExecutor(2) as ex:
+            list(ex.map(lambda c: score_chunk(prep.ctx, c, shared), chunked(prep.combos, 50)))
+
+    _timed("sweep thread pool (2 threads, one shared cache)", threads, t)
 
     over = _dask_overhead(prep.ctx)
     print(
