@@ -57,3 +57,12 @@ def test_dask_local_cluster_gives_identical_results(
     assert len(workers) == 2
     assert all(addr.startswith("tcp://127.0.0.1:") for addr in workers)
     _same(in_process, got)
+
+
+def test_scheduler_local_starts_and_stops_its_own_loopback_cluster(
+    prep: sf.Prepared, in_process: list[ComboScore]
+) -> None:
+    pytest.importorskip("distributed")
+    _same(
+        in_process, score_all(prep.ctx, prep.combos, scheduler="local", workers=2, progress=False)
+    )

@@ -244,3 +244,19 @@ def test_candidates_are_found_by_rank_or_id_and_only_with_full_figures(repo: Pat
         find_candidate(b, "0123456789ab")
     with pytest.raises(OperatorError, match="give a rank"):
         find_candidate(b, "best")
+
+
+def test_cli_run_and_show(repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    clone = tmp_path / "cli"
+    shutil.copytree(repo, clone, ignore=shutil.ignore_patterns(".git"))
+    shutil.copy(ROOT / "params.yaml", clone / "params.yaml")  # undo an earlier promotion
+    before = _board(clone)
+    args = ["-C", str(clone), "sweep", "run", "--spec", "sweeps/t.yaml", "--workers", "1"]
+    assert krx([*args, "--no-progress"]) == 0
+    out = capsys.readouterr()
+    assert "sweep t: 13 trials (0 invalid skipped)" in out.out and out.err == ""
+    after = _board(clone)
+    assert after.candidates == before.candidates and after.surface == before.surface
+    assert krx(["-C", str(clone), "sweep", "show", "--top", "3"]) == 0
+    shown = capsys.readouterr().out
+    assert after.candidates[0].id in shown and "(현재 params)" in shown
