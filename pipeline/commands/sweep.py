@@ -94,6 +94,8 @@ def run_run(args: argparse.Namespace) -> int:
         f"({best.id}, guard {'passed' if best.guard.passed else 'failed'}); "
         f"wrote {out.path.relative_to(root).as_posix()}: commit it"
     )
+    if b.synthetic_data:
+        print("note: scored on synthetic sample data (data.source: sample), not market prices")
     return EXIT_OK
 
 
