@@ -16,7 +16,7 @@ export TZ := Asia/Seoul
 
 PYTEST_ARGS ?=
 
-.PHONY: help venv run test lint typecheck imports schemas check-schemas serve bench sysdeps clean
+.PHONY: help venv run test lint typecheck imports schemas check-schemas serve bench bench-tools bench-resolver sysdeps clean
 
 help:
 	@echo "make run     - run the PC pipeline on the embedded default data (offline)"
@@ -34,18 +34,26 @@ $(STAMP): pyproject.toml constraints.txt
 
 venv: $(STAMP)
 
-# Debian packages the tests need (headless Chromium for the HTML report screenshot test).
+# Debian packages the tests need: headless Chromium (HTML report / cockpit screenshots) and
+# a CJK font so Korean renders in those screenshots.
+SYSDEPS := chromium fonts-noto-cjk
 sysdeps:
-	@if ! command -v chromium >/dev/null 2>&1; then \
+	@missing=$$(for p in $(SYSDEPS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else echo "note: chromium missing (browser tests will be skipped; run as root to install)"; fi; \
+	    echo "installing Debian packages: $$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "note: missing Debian packages ($$missing): browser tests will fail; run as root"; fi; \
 	fi
 
 run: venv
 	dvc repro
-	krx validate --all -q
-	@krx report-paths 2>/dev/null || true
+	krx validate --all
+	@echo
+	@echo "Artifacts (git-tracked): data/prices/ (bars), reports/backtest/ (metrics, equity, trades),"
+	@echo "  reports/recon/ (reconcile), state/strategy_bundle.json (the handoff to the server)."
+	@echo "Human report: reports/human/report.md, and the self-contained HTML page (works offline):"
+	@echo "  open $(CURDIR)/reports/human/report.html   (or: xdg-open / start on Windows)"
 
 lint: venv
 	ruff check pipeline ops_api tests benchmarks
@@ -69,8 +77,17 @@ test: venv sysdeps lint typecheck imports check-schemas
 serve: venv
 	python -m ops_api --repo . --host 127.0.0.1 --port 8000
 
+# Benchmarks print ratios against a peer measured in the same run and record their results
+# in benchmarks/results/. The resolver benchmark needs nginx and wrk (bench-tools, as root).
 bench: venv
 	python benchmarks/bench_ingest_growth.py
+	python benchmarks/bench_backtest.py
+
+bench-tools:
+	bash benchmarks/install_tools.sh
+
+bench-resolver: venv bench-tools
+	PYTHONPATH=. python benchmarks/bench_resolver.py --duration 10 --rounds 5
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache dvc_plots

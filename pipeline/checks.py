@@ -6,11 +6,13 @@ Each ``_check_*`` takes the parsed model and yields ``(json_pointer, message)`` 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 
 from pipeline.artifacts.bundle import StrategyBundleV1, bundle_integrity
 from pipeline.artifacts.envelope import Envelope
 from pipeline.artifacts.prices import PricesMetaV1
+from pipeline.artifacts.reports import MACHINE_REPORT_MAX_CHARS, PushPreviewV1
 from pipeline.canonical import canonical_bytes
 from pipeline.checks_server import SERVER_CHECKS
 from pipeline.checks_sweep import SWEEP_CHECKS
@@ -86,3 +88,27 @@ def run_checks(doc: Envelope) -> list[Finding]:
     for check in CHECKS.get(doc.schema_id, []):
         out.extend(check(doc))
     return out
+
+
+_TOKEN = re.compile(r"\b\d{6,}:[A-Za-z0-9_-]{30,}\b")  # Telegram bot token shape
+_PATH = re.compile(r"(^|\s)(/[\w.-]+){2,}|[A-Za-z]:\\\\")
+
+
+def _check_machine_report(doc: Envelope) -> Iterator[Finding]:
+    size = len(canonical_bytes(doc.model_dump(mode="json", by_alias=True)).decode("utf-8"))
+    if size > MACHINE_REPORT_MAX_CHARS:
+        yield "", f"machine report is {size} characters, above {MACHINE_REPORT_MAX_CHARS}"
+
+
+def _check_push_preview(doc: Envelope) -> Iterator[Finding]:
+    assert isinstance(doc, PushPreviewV1)
+    for field in ("title", "body"):
+        text = getattr(doc, field)
+        if _TOKEN.search(text):
+            yield f"/{field}", "looks like it contains a secret token"
+        if _PATH.search(text):
+            yield f"/{field}", "contains a file path"
+
+
+CHECKS["machine_report/v1"] = [_check_machine_report]
+CHECKS["push_preview/v1"] = [_check_push_preview]

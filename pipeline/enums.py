@@ -229,6 +229,38 @@ class TicketReason(StrEnum):
     DUPLICATE = "DUPLICATE"  # same content as an already processed ticket
 
 
+class DayGate(StrEnum):
+    """What the strategy allowed on a session (from the previous close's day state)."""
+
+    PASS = "PASS"
+    CHOP_BLOCK = "CHOP_BLOCK"
+    BEAR_BLOCK = "BEAR_BLOCK"
+    WARMUP = "WARMUP"
+    NO_DATA = "NO_DATA"
+
+
+class ReconStatus(StrEnum):
+    """Reconcile badge: BOOTSTRAP until the server has history, then by the worst issue."""
+
+    BOOTSTRAP = "BOOTSTRAP"
+    GREEN = "GREEN"
+    AMBER = "AMBER"
+    CRITICAL = "CRITICAL"
+
+
+class ReconCode(StrEnum):
+    """Integrity findings of reconcile (severity in pipeline.core.reconcile.SEVERITY)."""
+
+    EXECUTION_ON_BLOCKED_DAY = "EXECUTION_ON_BLOCKED_DAY"
+    EXECUTION_WITHOUT_PLAN = "EXECUTION_WITHOUT_PLAN"
+    RECEIPT_FAILED = "RECEIPT_FAILED"
+    QUANTITY_MISMATCH = "QUANTITY_MISMATCH"
+    PLAN_WITHOUT_EXECUTION = "PLAN_WITHOUT_EXECUTION"
+    BACKTEST_LIVE_DIVERGENCE = "BACKTEST_LIVE_DIVERGENCE"
+    MISSING_RECEIPT = "MISSING_RECEIPT"
+    PLAN_REVISED = "PLAN_REVISED"
+
+
 # --- tuning (DESIGN §4) -----------------------------------------------------------------------
 
 

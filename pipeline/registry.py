@@ -23,6 +23,8 @@ from pipeline.artifacts.live import (
 from pipeline.artifacts.ops import OpsSummaryV1
 from pipeline.artifacts.portfolio import PortfolioV1, PositionsV1
 from pipeline.artifacts.prices import ClockV1, PricesMetaV1
+from pipeline.artifacts.recon import ReconDailyV1, ReconSummaryV1
+from pipeline.artifacts.reports import MachineReportV1, PushPreviewV1
 from pipeline.artifacts.safety import EmergencyStopV1, ExecutionGateV1, RealSenderV1
 from pipeline.artifacts.sweep import SweepLeaderboardV1
 from pipeline.artifacts.tickets import TicketResultV1, TicketV1
@@ -165,6 +167,64 @@ ARTIFACTS: tuple[ArtifactSpec, ...] = (
         stage="backtest",
         description="The PC -> server handoff: day state, regime, target weights, validity",
         model=StrategyBundleV1,
+    ),
+    ArtifactSpec(
+        name="recon_summary",
+        version=1,
+        path="reports/recon/recon_summary.json",
+        owner=Owner.PC,
+        kind=ArtifactKind.JSON,
+        stage="reconcile",
+        description="Intended vs planned vs executed over a window: badge, counts, issues",
+        model=ReconSummaryV1,
+    ),
+    ArtifactSpec(
+        name="recon_daily",
+        version=1,
+        path="reports/recon/recon_daily.json",
+        owner=Owner.PC,
+        kind=ArtifactKind.JSON,
+        stage="reconcile",
+        description="Reconcile rows, one per KRX session of the window",
+        model=ReconDailyV1,
+    ),
+    ArtifactSpec(
+        name="report_markdown",
+        version=1,
+        path="reports/human/report.md",
+        owner=Owner.PC,
+        kind=ArtifactKind.TEXT,
+        stage="reports",
+        description="Human report in Markdown (Korean): metrics, weights, reconcile, months",
+    ),
+    ArtifactSpec(
+        name="report_html",
+        version=1,
+        path="reports/human/report.html",
+        owner=Owner.PC,
+        kind=ArtifactKind.TEXT,
+        stage="reports",
+        description="Self-contained HTML report with SVG charts (no scripts, works offline)",
+    ),
+    ArtifactSpec(
+        name="machine_report",
+        version=1,
+        path="reports/machine_report.json",
+        owner=Owner.PC,
+        kind=ArtifactKind.JSON,
+        stage="reports",
+        description="Compact machine report (at most 1,200 characters)",
+        model=MachineReportV1,
+    ),
+    ArtifactSpec(
+        name="push_preview",
+        version=1,
+        path="reports/push_preview.json",
+        owner=Owner.PC,
+        kind=ArtifactKind.JSON,
+        stage="reports",
+        description="Korean push-message preview: title <= 50, body <= 500 characters",
+        model=PushPreviewV1,
     ),
     ArtifactSpec(
         name="sweep_leaderboard",

@@ -10,7 +10,16 @@ from pathlib import Path
 from pipeline.errors import EXIT_BLOCKED, EXIT_FAULT, EXIT_OK
 
 #: Registered stage modules; ``dvc.yaml`` / ``server/dvc.yaml`` call ``krx stage <name>``.
-STAGES = ("clock", "ingest", "backtest", "ops_summary", "tickets", "live_cycle")
+STAGES = (
+    "clock",
+    "ingest",
+    "backtest",
+    "reconcile",
+    "reports",
+    "ops_summary",
+    "tickets",
+    "live_cycle",
+)
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

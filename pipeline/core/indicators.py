@@ -26,6 +26,23 @@ def _as_2d(x: npt.ArrayLike) -> tuple[FloatArray, bool]:
     return arr, False
 
 
+@njit(cache=True, nogil=True)
+def _sma_kernel(
+    arr: FloatArray, n: int, rows: IntArray, out: FloatArray
+) -> None:  # pragma: no cover - jit
+    cols = arr.shape[1]
+    for k in range(rows.size):
+        r = rows[k]
+        if r < n - 1:
+            continue
+        acc = np.zeros(cols)
+        for i in range(r - n + 1, r + 1):  # oldest to newest; a NaN (no bar) propagates
+            for j in range(cols):
+                acc[j] += arr[i, j]
+        for j in range(cols):
+            out[k, j] = acc[j] / n
+
+
 def sma(x: npt.ArrayLike, n: int, rows: npt.ArrayLike | None = None) -> FloatArray:
     """Simple moving average over ``n`` bars; NaN unless all ``n`` bars exist.
 
@@ -36,11 +53,10 @@ def sma(x: npt.ArrayLike, n: int, rows: npt.ArrayLike | None = None) -> FloatArr
         raise ValueError("n must be >= 1")
     arr, flat = _as_2d(x)
     idx = np.arange(arr.shape[0]) if rows is None else np.asarray(rows, dtype=np.int64)
+    if idx.size and (idx.min() < 0 or idx.max() >= arr.shape[0]):
+        raise IndexError("rows out of range")
     out = np.full((idx.size, arr.shape[1]), np.nan)
-    for k, r in enumerate(idx.tolist()):
-        if r >= n - 1:
-            # A plain window sum: NaN (no bar) anywhere in the window propagates, as it must.
-            out[k] = arr[r - n + 1 : r + 1].sum(axis=0) / n
+    _sma_kernel(np.ascontiguousarray(arr), n, idx.astype(np.int64), out)
     return out[:, 0] if flat else out
 
 

@@ -122,7 +122,7 @@ def performance(
 def per_year(
     dates: npt.NDArray[np.datetime64], equity: FloatArray, bench: FloatArray
 ) -> tuple[YearFigures, ...]:
-    """Calendar-year return and drawdown; each year starts from the previous year-end close."""
+    """Calendar-year return and drawdown from the previous year-end (first year: window start)."""
     years = dates.astype("datetime64[Y]").astype(np.int64) + 1970
     out = []
     for y in np.unique(years[1:]):

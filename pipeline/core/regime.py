@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
@@ -144,3 +145,18 @@ def lock_regime(
                 why = RegimeReason.GOLDEN_CROSS
         reason[t] = REASONS.index(why)
     return day_state, regime, reason, pending
+
+
+def benchmark_day_states(
+    dates: npt.NDArray[np.datetime64],
+    high: npt.ArrayLike,
+    low: npt.ArrayLike,
+    close: npt.ArrayLike,
+    p: StrategyParams,
+) -> dict[dt.date, DayState]:
+    """Day state per benchmark bar date (what reconcile and the reports show)."""
+    reg = regime_series(high, low, close, p)
+    return {
+        d.astype("datetime64[D]").astype(object): DAY_STATES[int(s)]
+        for d, s in zip(dates, reg.day_state, strict=True)
+    }

@@ -116,14 +116,15 @@ def _kernel(
                 delta = want - cur
                 if delta == 0.0:
                     continue
-                if not (w == 0.0 and cur > 0.0):
-                    if abs(w * value - cur * p) <= threshold * value:
+                if w == 0.0:
+                    if cur <= 0.0:
                         continue
-                    if w == 0.0:
-                        continue
+                    delta = -cur  # an exit is never skipped by the threshold
+                elif abs(w * value - cur * p) <= threshold * value:
+                    continue  # within the rebalance band: leave it
                 o_val[n_o] = w * value - cur * p
                 o_col[n_o] = j
-                o_qty[n_o] = -cur if w == 0.0 else delta
+                o_qty[n_o] = delta
                 o_px[n_o] = p
                 n_o += 1
             order = np.argsort(o_val[:n_o], kind="mergesort")

@@ -27,8 +27,23 @@ def write_json_atomic(path: Path, data: Any) -> bool:
     return write_bytes_atomic(path, canonical_bytes(data))
 
 
-def write_artifact(root: Path, spec: ArtifactSpec, model: Envelope, key: str | None = None) -> Path:
-    """Validate ``model`` against ``spec`` (shape + cross-field) and write it atomically."""
+#: Envelope fields that change on every run without the content changing.
+VOLATILE = frozenset({"generated_at", "producer"})
+
+
+def write_artifact(
+    root: Path,
+    spec: ArtifactSpec,
+    model: Envelope,
+    key: str | None = None,
+    *,
+    keep_if_unchanged: bool = False,
+) -> Path:
+    """Validate ``model`` against ``spec`` (shape + cross-field) and write it atomically.
+
+    ``keep_if_unchanged``: if the file on disk says the same apart from ``VOLATILE`` fields,
+    leave it byte-for-byte (so a rerun of an always-run stage changes nothing in git).
+    """
     from pipeline.validate import validate_document  # validate imports registry models
 
     if spec.model is None or not isinstance(model, spec.model):
@@ -41,8 +56,24 @@ def write_artifact(root: Path, spec: ArtifactSpec, model: Envelope, key: str | N
             f"refusing to write invalid {rel}:\n" + "\n".join(str(p) for p in problems)
         )
     path = root / rel
+    if keep_if_unchanged and _same_content(path, data):
+        return path
     write_bytes_atomic(path, canonical_bytes(data))
     return path
+
+
+def _same_content(path: Path, data: dict[str, Any]) -> bool:
+    try:
+        old = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return False
+    if not isinstance(old, dict):
+        return False
+    return _strip(old) == _strip(data)
+
+
+def _strip(doc: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in doc.items() if k not in VOLATILE}
 
 
 def read_artifact(root: Path, spec: ArtifactSpec, model: type[M], key: str | None = None) -> M:

@@ -8,63 +8,83 @@ validated before it is written; any error leaves a non-zero exit code (fail clos
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 from pipeline import registry
+from pipeline.artifacts.bundle import StrategyBundleV1
+from pipeline.artifacts.envelope import Envelope
 from pipeline.artifacts.prices import ClockV1, PricesMetaV1
 from pipeline.core import handoff
 from pipeline.core.backtest import backtest_bars
-from pipeline.errors import EXIT_OK
+from pipeline.errors import EXIT_OK, ArtifactError
 from pipeline.io.atomic import write_bytes_atomic
-from pipeline.io.context import input_ref, now_seoul, producer
-from pipeline.io.jsonio import read_artifact, write_artifact
+from pipeline.io.context import input_ref, now_seoul, producer, requested_asof
+from pipeline.io.jsonio import dump_model, read_artifact, write_artifact
 from pipeline.io.parquet import TRADES_SCHEMA, write_table_atomic
 from pipeline.io.prices import read_prices
 from pipeline.krx_calendar import OVERRIDES_FILE, load_calendar
 from pipeline.params import PARAMS_FILE, load_params, params_sha256
+from pipeline.validate import validate_document
 
 
 def _asof(root: Path, explicit: str | None, meta: PricesMetaV1) -> dt.date:
+    """``--asof``, else the clock artifact (what dvc.yaml runs on), else the last stored bar."""
     if explicit:
-        return dt.date.fromisoformat(explicit)
+        return requested_asof(explicit)
     clock = registry.get("clock")
     if (root / clock.path).exists():
         return read_artifact(root, clock, ClockV1).asof
     return meta.last_date
 
 
+def _check_all(docs: dict[str, Envelope]) -> None:
+    """Validate every JSON artifact before writing any, so a failure leaves no mixed set."""
+    for name, doc in docs.items():
+        rel = registry.get(name).path
+        problems = validate_document(json.loads(dump_model(doc)), rel)
+        if problems:
+            raise ArtifactError(
+                f"refusing to write invalid {rel}:\n" + "\n".join(map(str, problems))
+            )
+
+
 def main(root: Path, asof: str | None) -> int:
     params = load_params(root)
-    calendar = load_calendar(root)
     meta = read_artifact(root, registry.get("prices_meta"), PricesMetaV1)
     day = _asof(root, asof, meta)
     run = backtest_bars(read_prices(root), params, day)
-    used = [PARAMS_FILE, OVERRIDES_FILE, registry.get("prices_meta").path]
-    used += [registry.get("clock").path] if (root / registry.get("clock").path).exists() else []
+    used = [
+        PARAMS_FILE,
+        OVERRIDES_FILE,
+        registry.get("prices_meta").path,
+        registry.get("clock").path,
+    ]
     env = handoff.envelope(
         day,
         now_seoul(),
         producer("backtest", root),
         params_sha256(params.data, params.strategy, params.costs, params.backtest),
-        [input_ref(root, rel) for rel in used],
+        [input_ref(root, rel) for rel in used if (root / rel).exists()],
     )
     src, synth = meta.source, meta.synthetic
-    write_artifact(
-        root, registry.get("backtest_metrics"), handoff.metrics_artifact(run, env, synth)
-    )
-    write_artifact(
-        root, registry.get("backtest_result"), handoff.result_artifact(run, params, env, src, synth)
-    )
-    for name, frame in zip(
-        ("backtest_equity", "backtest_drawdown"), handoff.series_frames(run), strict=True
-    ):
-        csv = frame.to_csv(index=False, lineterminator="\n")
-        write_bytes_atomic(root / registry.get(name).path, csv.encode("utf-8"))
-    write_table_atomic(
-        root / registry.get("backtest_trades").path, handoff.trades_frame(run), TRADES_SCHEMA
-    )
-    bundle = handoff.bundle_artifact(run, params, calendar, env, src, synth)
-    write_artifact(root, registry.get("strategy_bundle"), bundle)
-    m = run.metrics.strategy
-    print(f"backtest: asof {day} {bundle.day_state.value}, total return {m.total_return:.2%}")
+    docs: dict[str, Envelope] = {
+        "backtest_metrics": handoff.metrics_artifact(run, env, synth),
+        "backtest_result": handoff.result_artifact(run, params, env, src, synth),
+        "strategy_bundle": handoff.bundle_artifact(
+            run, params, load_calendar(root), env, src, synth
+        ),
+    }
+    _check_all(docs)
+    equity, drawdown = handoff.series_frames(run)
+    for name, frame in (("backtest_equity", equity), ("backtest_drawdown", drawdown)):
+        csv = frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+        write_bytes_atomic(root / registry.get(name).path, csv)
+    trades = registry.get("backtest_trades").path
+    write_table_atomic(root / trades, handoff.trades_frame(run), TRADES_SCHEMA)
+    for name, doc in docs.items():  # the bundle last: it is what the server acts on
+        write_artifact(root, registry.get(name), doc)
+    state, m = docs["strategy_bundle"], run.metrics.strategy
+    assert isinstance(state, StrategyBundleV1)
+    print(f"backtest: asof {day} {state.day_state.value}, total return {m.total_return:.2%}")
     return EXIT_OK

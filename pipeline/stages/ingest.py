@@ -85,15 +85,4 @@ def _write_meta(root: Path, params: DataParams, bars: pd.DataFrame, day: dt.date
         universe=tuple(universe),
         partitions=tuple(partitions),
     )
-    old = root / spec.path
-    if old.exists():
-        try:
-            prev = PricesMetaV1.model_validate_json(old.read_bytes())
-        except ValueError:
-            prev = None
-        same = ("generated_at", "producer", "inputs")
-        if prev is not None and prev.model_dump(exclude=set(same)) == doc.model_dump(
-            exclude=set(same)
-        ):
-            return  # nothing changed: keep the file byte-for-byte (a rerun changes nothing)
-    write_artifact(root, spec, doc)
+    write_artifact(root, spec, doc, keep_if_unchanged=True)

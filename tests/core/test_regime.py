@@ -142,3 +142,54 @@ def test_gap_in_benchmark_series_is_an_error() -> None:
     c[200] = np.nan
     with pytest.raises(DataError, match="benchmark series has 1 missing day"):
         regime_series(h, lo, c, StrategyParams())
+
+
+# From prices: SMA(2), SMA(4), ADX(2), hold 3 days. High/low are close +/- 1. The expected
+# column was worked out by hand from the SMAs noted on each row (ADX > 0 on every warm day, so
+# a 1e-9 threshold never chops).
+PRICE_TABLE = [
+    # close, SMA2, SMA4, expected (state, regime, reason)
+    (140, None, None, ("WARMUP", "WARMUP", "WARMUP_HISTORY")),
+    (135, 137.5, None, ("WARMUP", "WARMUP", "WARMUP_HISTORY")),
+    (130, 132.5, None, ("WARMUP", "WARMUP", "WARMUP_HISTORY")),
+    (120, 125.0, 131.25, ("BEAR", "BEAR", "BELOW_SMA_LONG")),  # first warm day
+    (110, 115.0, 123.75, ("BEAR", "BEAR", "BELOW_SMA_LONG")),
+    (100, 105.0, 115.0, ("BEAR", "BEAR", "BELOW_SMA_LONG")),
+    (90, 95.0, 105.0, ("BEAR", "BEAR", "BELOW_SMA_LONG")),
+    (98, 94.0, 99.5, ("BEAR", "BEAR", "BELOW_SMA_LONG")),
+    (95, 96.5, 95.75, ("BULL", "BULL", "GOLDEN_CROSS")),  # golden cross below SMA4: at once
+    (94, 94.5, 94.25, ("BULL", "BULL", "GOLDEN_CROSS")),
+    (90, 92.0, 94.25, ("BULL", "BULL", "HOLDING")),  # BEAR candidate day 1
+    (89, 89.5, 92.0, ("BULL", "BULL", "HOLDING")),  # day 2
+    (95, 92.0, 92.0, ("BULL", "BULL", "ABOVE_SMA_LONG")),  # back above: candidate dropped
+    (88, 91.5, 90.5, ("BULL", "BULL", "GOLDEN_CROSS")),
+    (85, 86.5, 89.25, ("BULL", "BULL", "HOLDING")),
+    (84, 84.5, 88.0, ("BULL", "BULL", "HOLDING")),
+    (83, 83.5, 85.0, ("BEAR", "BEAR", "BELOW_SMA_LONG")),  # 3rd day: BEAR accepted
+]
+SMALL = {"ma_short": 2, "ma_long": 4, "adx_period": 2, "regime_hold_days": 3}
+
+
+def _price_run(threshold: float):  # type: ignore[no-untyped-def]
+    c = np.array([row[0] for row in PRICE_TABLE], dtype=float)
+    p = StrategyParams.model_validate({**SMALL, "adx_threshold": threshold})
+    return regime_series(c + 1, c - 1, c, p)
+
+
+def test_price_rows_scenario() -> None:
+    reg = _price_run(1e-9)
+    for t, (_, s2, s4, want) in enumerate(PRICE_TABLE):
+        if s2 is not None:
+            assert reg.sma_short[t] == pytest.approx(s2)
+        if s4 is not None:
+            assert reg.sma_long[t] == pytest.approx(s4)
+        got = (reg.state_at(t).value, reg.regime_at(t).value, reg.reason_at(t).value)
+        assert got == want, f"row {t}: got {got}, want {want}"
+    assert (reg.adx[3:] > 0).all()
+
+
+def test_price_rows_with_chop_keep_the_same_locked_regime() -> None:
+    calm, choppy = _price_run(1e-9), _price_run(1000.0)  # ADX is always below 1000
+    np.testing.assert_array_equal(choppy.regime, calm.regime)
+    assert [choppy.state_at(t).value for t in range(3, len(PRICE_TABLE))] == ["CHOP"] * 14
+    assert {choppy.reason_at(t).value for t in range(3, len(PRICE_TABLE))} == {"CHOP_FILTER"}

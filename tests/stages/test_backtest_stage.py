@@ -16,7 +16,7 @@ from pipeline import registry
 from pipeline.artifacts.envelope import Producer
 from pipeline.artifacts.prices import PricePartition, PricesMetaV1, UniverseEntry
 from pipeline.canonical import sha256_hex
-from pipeline.errors import DataError, ParamsError
+from pipeline.errors import DataError, OperatorError, ParamsError
 from pipeline.io.jsonio import write_artifact
 from pipeline.io.parquet import PRICES_SCHEMA, table_bytes
 from pipeline.krx_calendar import load_calendar
@@ -177,3 +177,8 @@ def test_cli_exit_code_and_message_for_invalid_params(
     assert main(["-C", str(tmp_path), "stage", "backtest", "--asof", ASOF.isoformat()]) == 1
     err = capsys.readouterr().err
     assert "params.yaml: strategy" in err and "ma_short must be < ma_long" in err
+
+
+def test_bad_asof_is_an_operator_error(repo: Path) -> None:
+    with pytest.raises(OperatorError, match="not YYYY-MM-DD"):
+        stage.main(repo, "2020/12/30")

@@ -1,0 +1,69 @@
+"""``python -m ops_api`` as the operator (and systemd) runs it: a real process on loopback."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from tests.api.conftest import free_port
+from tests.api.factories import GitRepo
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "ops_api", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
+    )
+
+
+def test_serves_a_repo_from_env_and_flags(repo: GitRepo) -> None:
+    repo.commit({"notes.txt": "x"})
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "KRX_API_REPO": str(repo.path)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ops_api", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                resp = httpx.get(f"http://127.0.0.1:{port}/api/ops/health", timeout=5)
+                break
+            except httpx.TransportError:
+                assert proc.poll() is None and time.monotonic() < deadline
+                time.sleep(0.1)
+        assert resp.status_code == 200
+        assert resp.json()["rows"][0]["repo"]["commit"] == repo.git("rev-parse", "HEAD")
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=20)
+    # uvicorn shuts down gracefully, then re-raises SIGTERM (systemd counts that as a clean stop).
+    assert proc.returncode in (0, -15)
+
+
+def test_bad_configuration_exits_1(tmp_path: Path) -> None:
+    out = run("--repo", str(tmp_path))
+    assert out.returncode == 1 and "not a git repository" in out.stderr
+    out = run(env={"KRX_API_PORT": "eighty"})
+    assert out.returncode == 1 and "KRX_API_PORT" in out.stderr
+
+
+def test_help() -> None:
+    out = run("--help")
+    assert out.returncode == 0 and "--repo" in out.stdout and "--host" in out.stdout
