@@ -14,7 +14,17 @@ from collections.abc import Sequence
 from pipeline.errors import EXIT_FAULT, KrxError
 
 #: Subcommand modules under pipeline.commands, in --help order.
-COMMANDS = ("validate", "stage", "schemas", "repo", "safety", "portfolio", "ticket", "live")
+COMMANDS = (
+    "validate",
+    "stage",
+    "schemas",
+    "repo",
+    "safety",
+    "portfolio",
+    "ticket",
+    "live",
+    "drill",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
