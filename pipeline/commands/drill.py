@@ -14,9 +14,7 @@ from pipeline import registry
 from pipeline.enums import Owner
 from pipeline.io import server_state as st
 from pipeline.io.context import now_seoul, requested_asof
-from pipeline.io.drill import Options, run_drill
 from pipeline.io.gitcli import git
-from pipeline.io.scratch import IDENTITY
 from pipeline.krx_calendar import load_calendar
 
 
@@ -34,6 +32,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from pipeline.io.drill import Options, run_drill  # httpx and yaml only when drilling
+    from pipeline.io.scratch import IDENTITY
+
     root = Path(args.repo)
     st.require_role(Owner.SERVER, "krx drill")
     day = load_calendar(root).previous_or_same(requested_asof(args.asof))

@@ -40,10 +40,10 @@ class Served:
     base_url: str
     client: httpx.Client
 
-    def get(self, path: str) -> tuple[int, dict[str, Any] | None]:
+    def get(self, path: str, timeout: float = 10.0) -> tuple[int, dict[str, Any] | None]:
         """(HTTP status, JSON body or None) of one GET."""
         try:
-            resp = self.client.get(self.base_url + path)
+            resp = self.client.get(self.base_url + path, timeout=timeout)
         except httpx.HTTPError as err:
             raise ProbeError(f"GET {path}: {type(err).__name__}") from None
         try:
@@ -106,7 +106,8 @@ def _wait_ready(proc: subprocess.Popen[str], served: Served, timeout: float, log
         if proc.poll() is not None:
             raise ProbeError(f"resolver exited with {proc.returncode}: {_tail(log)}")
         with contextlib.suppress(ProbeError):
-            if served.get("/api/ops/health")[0] == 200:
+            # short: a port held by someone else may accept and never answer
+            if served.get("/api/ops/health", timeout=1.0)[0] == 200:
                 return
         time.sleep(0.1)
     raise ProbeError(f"resolver did not answer within {timeout:.0f} s: {_tail(log)}")

@@ -41,6 +41,7 @@ from pipeline.io.safety import read_safety
 from pipeline.io.telegram import ENV_CHAT, ENV_TOKEN
 from pipeline.krx_calendar import load_calendar
 from pipeline.params import load_params
+from pipeline.validate import validate_all
 
 SAFETY_FILES = ("execution_gate", "real_sender", "emergency_stop")
 STAGES = (DrillStep.TICKETS, DrillStep.OPS_SUMMARY, DrillStep.LIVE_CYCLE)
@@ -183,11 +184,21 @@ def _judge_stage(
     return crashed
 
 
-def _validate(run: _Run, copy: Path, env: dict[str, str]) -> None:
+def _validate(run: _Run, copy: Path) -> None:
+    """What daily_ops.sh does before it commits: every registered artifact, every error."""
     t0 = time.monotonic()
-    ran = scratch.run(scratch.krx("validate", "--all"), copy, env, run.opts.stage_timeout_s)
-    verdict = rules.PASS if ran.exit_code == 0 else (StepResult.FAIL, DrillReason.ARTIFACT_INVALID)
-    run.record(DrillStep.VALIDATE, verdict, t0, ran.exit_code, ran.tail)
+    files, problems = validate_all(copy)
+    if problems:
+        detail = "\n".join(str(p) for p in problems[:10])
+        run.record(
+            DrillStep.VALIDATE,
+            (StepResult.FAIL, DrillReason.ARTIFACT_INVALID),
+            t0,
+            None,
+            f"{len(problems)} problem(s):\n{detail}",
+        )
+        return
+    run.record(DrillStep.VALIDATE, rules.PASS, t0, None, f"{len(files)} artifact(s) valid")
 
 
 def _resolver(run: _Run, copy: Path, env: dict[str, str]) -> None:
@@ -242,7 +253,7 @@ def _steps_in_copy(run: _Run, copy: Path) -> None:
     _bundle(run, copy)
     for step in STAGES:
         _stage(run, copy, step, env)
-    _validate(run, copy, env)
+    _validate(run, copy)
     _resolver(run, copy, env)
 
 
