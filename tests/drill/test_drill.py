@@ -111,8 +111,9 @@ def checked(root: Path, day: dt.date, *args: str, env: dict[str, str] | None = N
         assert git(root, "rev-parse", "HEAD~1") == before["head"]
         assert git(root, "show", "--name-only", "--format=", "HEAD") == REPORT
         assert git(root, "status", "--porcelain") == ""
-        before["refs"] = before["refs"].replace(before["head"], after["head"])
-        before["head"] = after["head"]
+        old = before["head"]
+        for key in ("refs", "head", "worktrees"):
+            before[key] = before[key].replace(old, after["head"])
     changed = {
         p
         for p in before["files"].keys() | after["files"].keys()
