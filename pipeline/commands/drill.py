@@ -22,8 +22,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "drill", help="self-test the server loop in a scratch copy; exit 0 pass/warn, 2, 3"
     )
-    p.add_argument("--asof", help="session to drill (default: KRX_ASOF or today; a holiday "
-                   "drills the trading day before)")  # fmt: skip
+    p.add_argument(
+        "--asof",
+        help="session to drill (default: KRX_ASOF or today; a holiday drills the next session)",
+    )
     p.add_argument("--commit", action="store_true", help="commit the drill report (only it)")
     p.add_argument("--api-port", type=int, help="resolver port (default: a free loopback port)")
     p.add_argument("--api-timeout", type=float, default=30.0, help="seconds to wait for it")
@@ -37,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
 
     root = Path(args.repo)
     st.require_role(Owner.SERVER, "krx drill")
-    day = load_calendar(root).previous_or_same(requested_asof(args.asof))
+    day = load_calendar(root).next_or_same(requested_asof(args.asof))
     opts = Options(
         day=day,
         now=now_seoul(),

@@ -76,7 +76,9 @@ def state(root: Path) -> dict[str, Any]:
 def drill(
     root: Path, day: dt.date, *args: str, env: dict[str, str] | None = None
 ) -> tuple[int, dict[str, Any], str]:
+    scratch_tmp(root).mkdir(exist_ok=True)
     base = {
+        "TMPDIR": str(scratch_tmp(root)),  # the scratch copy and lock file land here
         "KRX_ROLE": "SERVER",
         "KRX_ASOF": day.isoformat(),
         "KRX_NOW": f"{day.isoformat()}T09:30:00+09:00",
@@ -123,13 +125,13 @@ def checked(root: Path, day: dt.date, *args: str, env: dict[str, str] | None = N
     assert {k: v for k, v in after.items() if k != "files"} == {
         k: v for k, v in before.items() if k != "files"
     }
-    assert not list(Path(report_tmp()).glob("krx-drill-*")), "scratch copy left behind"
+    assert list(scratch_tmp(root).iterdir()) == [], "scratch copy or lock file left behind"
     run(
         [sys.executable, "-m", "pipeline.cli", "validate", REPORT],
         root,
         env={"PYTHONPATH": str(ROOT)},
     )
-    assert report["exit_code"] == code and report["asof"] == day.isoformat()
+    assert report["exit_code"] == code and report["asof"] >= day.isoformat()
     assert [s["step"] for s in report["steps"]] == [
         "scratch",
         "bundle",
@@ -142,10 +144,8 @@ def checked(root: Path, day: dt.date, *args: str, env: dict[str, str] | None = N
     return code, report, out
 
 
-def report_tmp() -> str:
-    import tempfile
-
-    return tempfile.gettempdir()
+def scratch_tmp(root: Path) -> Path:
+    return root.parent / "tmp"
 
 
 def test_healthy_repo_drills_pass_and_nothing_leaves_the_machine(tmp_path: Path) -> None:
@@ -249,3 +249,20 @@ def test_drill_refuses_on_the_pc(tmp_path: Path) -> None:
     )
     assert proc.returncode == 1 and "KRX_ROLE" in proc.stderr
     assert not (root / REPORT).exists()
+
+
+def test_repo_without_commits_is_a_fault(tmp_path: Path) -> None:
+    root = server_repo(tmp_path)
+    git_init(root)
+    code, report, _ = drill(root, MON)
+    assert code == 3 and report["head_commit"] is None
+    assert steps(report)["scratch"] == ("FAIL", "NO_COMMITS")
+    assert {r for r, _ in list(steps(report).values())[1:]} == {"SKIPPED"}
+
+
+def test_a_holiday_drills_the_next_session(tmp_path: Path) -> None:
+    """On a weekend the drill asks: would Monday's run work? (not a false alarm on Friday's)."""
+    root = drill_repo(tmp_path)
+    code, report, out = checked(root, dt.date(2025, 9, 21))  # Sunday
+    assert report["asof"] == MON.isoformat() and code == 0, out
+    assert report["overall_result"] == "PASS"
