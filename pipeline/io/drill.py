@@ -9,6 +9,7 @@ the caller writes the returned report.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import shutil
 import time
@@ -248,13 +249,24 @@ def _cleanup(copy: Path | None, keep: bool) -> None:
         shutil.rmtree(copy.parent, ignore_errors=True)
 
 
+def _guarded(run: _Run, step: DrillStep, action: Callable[[], None]) -> None:
+    """Run one step; an unexpected error is that step's FAIL, never a crashed drill."""
+    t0 = time.monotonic()
+    try:
+        action()
+    except Exception as err:  # the drill reports every failure in its report, never crashes
+        run.stage_failed = run.stage_failed or step in STAGES
+        failed = (StepResult.FAIL, DrillReason.STAGE_CRASHED)
+        run.record(step, failed, t0, None, f"{type(err).__name__}: {err}")
+
+
 def _steps_in_copy(run: _Run, copy: Path) -> None:
     env = scratch.scratch_env(run.opts.day.isoformat(), run.opts.now.isoformat())
-    _bundle(run, copy)
+    _guarded(run, DrillStep.BUNDLE, lambda: _bundle(run, copy))
     for step in STAGES:
-        _stage(run, copy, step, env)
-    _validate(run, copy)
-    _resolver(run, copy, env)
+        _guarded(run, step, functools.partial(_stage, run, copy, step, env))
+    _guarded(run, DrillStep.VALIDATE, lambda: _validate(run, copy))
+    _guarded(run, DrillStep.RESOLVER, lambda: _resolver(run, copy, env))
 
 
 def run_drill(

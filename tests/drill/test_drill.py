@@ -266,3 +266,16 @@ def test_a_holiday_drills_the_next_session(tmp_path: Path) -> None:
     code, report, out = checked(root, dt.date(2025, 9, 21))  # Sunday
     assert report["asof"] == MON.isoformat() and code == 0, out
     assert report["overall_result"] == "PASS"
+
+
+def test_a_stage_missing_from_server_dvc_yaml_fails_and_skips_the_rest(tmp_path: Path) -> None:
+    root = drill_repo(tmp_path)
+    text = (root / "server/dvc.yaml").read_text("utf-8")
+    (root / "server/dvc.yaml").write_text(text.replace("  tickets:", "  tickets_old:"), "utf-8")
+    commit_all(root, "server: a broken pipeline file")
+    code, report, out = checked(root, MON)
+    assert code == 3 and report["overall_result"] == "FAIL", out
+    got = steps(report)
+    assert got["tickets"] == ("FAIL", "STAGE_MISSING")
+    assert got["ops_summary"] == got["live_cycle"] == ("SKIPPED", "PREVIOUS_STEP_FAILED")
+    assert got["resolver"] == ("SKIPPED", "PREVIOUS_STEP_FAILED") and report["cycle"] is None
