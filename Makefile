@@ -16,7 +16,7 @@ export TZ := Asia/Seoul
 
 PYTEST_ARGS ?=
 
-.PHONY: help venv run test lint typecheck imports schemas check-schemas serve bench sysdeps clean
+.PHONY: help venv run test lint typecheck imports schemas check-schemas serve bench bench-tools bench-resolver sysdeps clean
 
 help:
 	@echo "make run     - run the PC pipeline on the embedded default data (offline)"
@@ -77,9 +77,17 @@ test: venv sysdeps lint typecheck imports check-schemas
 serve: venv
 	python -m ops_api --repo . --host 127.0.0.1 --port 8000
 
+# Benchmarks print ratios against a peer measured in the same run and record their results
+# in benchmarks/results/. The resolver benchmark needs nginx and wrk (bench-tools, as root).
 bench: venv
 	python benchmarks/bench_ingest_growth.py
 	python benchmarks/bench_backtest.py
+
+bench-tools:
+	bash benchmarks/install_tools.sh
+
+bench-resolver: venv bench-tools
+	PYTHONPATH=. python benchmarks/bench_resolver.py --duration 10 --rounds 5
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache dvc_plots

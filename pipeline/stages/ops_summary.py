@@ -19,7 +19,7 @@ from pipeline.io.context import now_seoul, producer
 from pipeline.io.safety import read_safety
 from pipeline.params import load_params, params_sha256
 
-RECON_PATH = "reports/recon/recon_summary.json"  # the PC's reconcile summary (status field)
+RECON_PATH = registry.get("recon_summary").path  # the PC's reconcile summary (status field)
 
 
 def main(root: Path, asof: str | None) -> int:
