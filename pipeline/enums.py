@@ -318,7 +318,8 @@ class DrillReason(StrEnum):
     CYCLE_BLOCKED = "CYCLE_BLOCKED"  # a normal safety block (exit 2)
     CYCLE_FAILED = "CYCLE_FAILED"  # a fault a human must fix (exit 3)
     MESSAGE_NOT_SIMULATED = "MESSAGE_NOT_SIMULATED"  # delivery was not console-only
-    ARTIFACT_INVALID = "ARTIFACT_INVALID"
+    ARTIFACT_INVALID = "ARTIFACT_INVALID"  # a SERVER-owned artifact fails validation
+    INPUT_INVALID = "INPUT_INVALID"  # only PC-owned artifacts fail validation (the PC fixes them)
     RESOLVER_START_FAILED = "RESOLVER_START_FAILED"
     RESOLVER_ERROR = "RESOLVER_ERROR"  # an error envelope, a non-200 or an invalid artifact
     RESOLVER_MISMATCH = "RESOLVER_MISMATCH"  # served content differs from what was written

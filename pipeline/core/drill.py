@@ -21,7 +21,8 @@ live_cycle      message not console-only               FAIL      MESSAGE_NOT_SIM
 any stage       not in server/dvc.yaml                 FAIL      STAGE_MISSING
 any stage       unexpected exit / no artifact          FAIL      STAGE_CRASHED
 validate        every artifact valid                   PASS      OK
-validate        any problem                            FAIL      ARTIFACT_INVALID
+validate        problems in PC-owned files only        WARN      INPUT_INVALID
+validate        a problem in a SERVER-owned file       FAIL      ARTIFACT_INVALID
 resolver        receipt served = receipt written       PASS      OK
 resolver        not up / error / different             FAIL      RESOLVER_*
 after a FAIL    a step that needs its output           SKIPPED   PREVIOUS_STEP_FAILED
@@ -45,6 +46,7 @@ from pipeline.enums import (
     DrillReason,
     DrillResult,
     OverallStatus,
+    Owner,
     StepResult,
     TicketStatus,
 )
@@ -100,6 +102,21 @@ def cycle_verdict(seen: CycleSeen) -> Verdict:
         return StepResult.WARN, DrillReason.CYCLE_BLOCKED
     if seen.decision is CycleDecision.PARTIAL:
         return StepResult.WARN, DrillReason.CYCLE_PARTIAL
+    return PASS
+
+
+def validate_verdict(owners: Iterable[Owner | None]) -> Verdict:
+    """The owner of each file with a problem (None: unregistered path).
+
+    An invalid SERVER artifact is the loop's own fault (it would be committed as is); an
+    invalid PC artifact is the PC's to fix: the stages read their inputs fail-closed, and the
+    consequences show in the other steps.
+    """
+    found = list(owners)
+    if any(o is not Owner.PC for o in found):
+        return StepResult.FAIL, DrillReason.ARTIFACT_INVALID
+    if found:
+        return StepResult.WARN, DrillReason.INPUT_INVALID
     return PASS
 
 

@@ -20,6 +20,7 @@ from pipeline.enums import (
     DrillStep,
     ExecutionGate,
     OverallStatus,
+    Owner,
     SafetyFileState,
     StepResult,
     TicketStatus,
@@ -56,6 +57,13 @@ def test_every_bundle_status_and_ops_status_has_a_verdict() -> None:
     assert set(rules.BUNDLE) == set(BundleStatus) and set(rules.OPS) == set(OverallStatus)
     assert rules.BUNDLE[BundleStatus.STALE] == (W, DrillReason.BUNDLE_STALE)
     assert rules.BUNDLE[BundleStatus.TAMPERED][0] is F
+
+
+def test_validate_splits_by_owner() -> None:
+    assert rules.validate_verdict([]) == (P, DrillReason.OK)
+    assert rules.validate_verdict([Owner.PC, Owner.PC]) == (W, DrillReason.INPUT_INVALID)
+    assert rules.validate_verdict([Owner.PC, Owner.SERVER]) == (F, DrillReason.ARTIFACT_INVALID)
+    assert rules.validate_verdict([None]) == (F, DrillReason.ARTIFACT_INVALID)
 
 
 def test_tickets_only_this_runs_results_count() -> None:
