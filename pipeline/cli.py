@@ -24,6 +24,7 @@ COMMANDS = (
     "ticket",
     "live",
     "sweep",
+    "drill",
 )
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from pipeline.artifacts.backtest import BacktestMetricsV1, BacktestResultV1
 from pipeline.artifacts.bundle import StrategyBundleV1
+from pipeline.artifacts.drill import DrillReportV1
 from pipeline.artifacts.envelope import Envelope
 from pipeline.artifacts.live import (
     DeliveryRecordV1,
@@ -355,6 +356,16 @@ ARTIFACTS: tuple[ArtifactSpec, ...] = (
         stage="tickets",
         description="Current positions: operator baseline + fills of processed tickets",
         model=PositionsV1,
+    ),
+    ArtifactSpec(
+        name="drill_report",
+        version=1,
+        path="reports/ops/drill_report.json",
+        owner=Owner.SERVER,
+        kind=ArtifactKind.JSON,
+        stage="drill",
+        description="Last `krx drill`: server loop self-test in a scratch copy, per-step results",
+        model=DrillReportV1,
     ),
 )
 
