@@ -25,6 +25,8 @@ COMMANDS = (
     "live",
     "sweep",
     "drill",
+    "scheduler",
+    "check",
 )
 
 

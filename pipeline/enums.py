@@ -76,6 +76,24 @@ class ExitCode(StrEnum):
     FAULT = "FAULT"
 
 
+class SchedulerStepResult(StrEnum):
+    """Result of one ``daily_ops.sh`` step (exit codes: OK 0, BLOCKED 2, FAULT 3, SKIPPED 0)."""
+
+    OK = "OK"
+    BLOCKED = "BLOCKED"
+    FAULT = "FAULT"
+    SKIPPED = "SKIPPED"
+
+
+class PushState(StrEnum):
+    """What ``daily_ops.sh`` did with the remote after committing its run."""
+
+    DISABLED = "DISABLED"  # KRX_PUSH is not 1
+    NO_REMOTE = "NO_REMOTE"  # the checkout has no such remote
+    PUSHING = "PUSHING"  # committed before the push; seen on the remote it means it landed
+    FAILED = "FAILED"  # the push failed after its retries: these commits are local only
+
+
 # --- server side (DESIGN §5) -------------------------------------------------------------------
 
 
