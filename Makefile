@@ -82,6 +82,7 @@ serve: venv
 bench: venv
 	python benchmarks/bench_ingest_growth.py
 	python benchmarks/bench_backtest.py
+	python benchmarks/bench_daily_ops.py
 
 bench-tools:
 	bash benchmarks/install_tools.sh

@@ -23,7 +23,10 @@ COMMANDS = (
     "portfolio",
     "ticket",
     "live",
+    "sweep",
     "drill",
+    "scheduler",
+    "check",
 )
 
 

@@ -76,6 +76,24 @@ class ExitCode(StrEnum):
     FAULT = "FAULT"
 
 
+class SchedulerStepResult(StrEnum):
+    """Result of one ``daily_ops.sh`` step (exit codes: OK 0, BLOCKED 2, FAULT 3, SKIPPED 0)."""
+
+    OK = "OK"
+    BLOCKED = "BLOCKED"
+    FAULT = "FAULT"
+    SKIPPED = "SKIPPED"
+
+
+class PushState(StrEnum):
+    """What ``daily_ops.sh`` did with the remote after committing its run."""
+
+    DISABLED = "DISABLED"  # KRX_PUSH is not 1
+    NO_REMOTE = "NO_REMOTE"  # the checkout has no such remote
+    PUSHING = "PUSHING"  # committed before the push; seen on the remote it means it landed
+    FAILED = "FAILED"  # the push failed after its retries: these commits are local only
+
+
 # --- server side (DESIGN §5) -------------------------------------------------------------------
 
 
@@ -262,6 +280,20 @@ class ReconCode(StrEnum):
     BACKTEST_LIVE_DIVERGENCE = "BACKTEST_LIVE_DIVERGENCE"
     MISSING_RECEIPT = "MISSING_RECEIPT"
     PLAN_REVISED = "PLAN_REVISED"
+
+
+# --- tuning (DESIGN §4) -----------------------------------------------------------------------
+
+
+class GuardFailure(StrEnum):
+    """Why a sweep candidate fails the out-of-sample guard of ``krx sweep promote``."""
+
+    OOS_SHARPE_UNDEFINED = "OOS_SHARPE_UNDEFINED"
+    OOS_SHARPE_LOW = "OOS_SHARPE_LOW"
+    DEFLATED_SHARPE_LOW = "DEFLATED_SHARPE_LOW"
+    SHARPE_GAP_HIGH = "SHARPE_GAP_HIGH"
+    TOO_FEW_OOS_DAYS = "TOO_FEW_OOS_DAYS"
+    NOT_BETTER_THAN_BASELINE = "NOT_BETTER_THAN_BASELINE"
 
 
 # --- drill (DESIGN §5 Drill, ``krx drill``) ---------------------------------------------------

@@ -27,6 +27,8 @@ from pipeline.artifacts.prices import ClockV1, PricesMetaV1
 from pipeline.artifacts.recon import ReconDailyV1, ReconSummaryV1
 from pipeline.artifacts.reports import MachineReportV1, PushPreviewV1
 from pipeline.artifacts.safety import EmergencyStopV1, ExecutionGateV1, RealSenderV1
+from pipeline.artifacts.scheduler import SchedulerRecordV1
+from pipeline.artifacts.sweep import SweepLeaderboardV1
 from pipeline.artifacts.tickets import TicketResultV1, TicketV1
 from pipeline.enums import ArtifactKind, Owner
 
@@ -227,6 +229,16 @@ ARTIFACTS: tuple[ArtifactSpec, ...] = (
         model=PushPreviewV1,
     ),
     ArtifactSpec(
+        name="sweep_leaderboard",
+        version=1,
+        path="reports/sweep/leaderboard.json",
+        owner=Owner.PC,
+        kind=ArtifactKind.JSON,
+        stage="sweep",
+        description="Parameter sweep ranked by walk-forward OOS Sharpe; IS/OOS gap, deflated SR",
+        model=SweepLeaderboardV1,
+    ),
+    ArtifactSpec(
         name="portfolio",
         version=1,
         path="state/portfolio.json",
@@ -355,6 +367,16 @@ ARTIFACTS: tuple[ArtifactSpec, ...] = (
         stage="drill",
         description="Last `krx drill`: server loop self-test in a scratch copy, per-step results",
         model=DrillReportV1,
+    ),
+    ArtifactSpec(
+        name="scheduler_record",
+        version=1,
+        path="reports/ops/scheduler_record.json",
+        owner=Owner.SERVER,
+        kind=ArtifactKind.JSON,
+        stage="daily_ops",
+        description="Last deploy/oci/daily_ops.sh run: steps, exit code, git HEADs, push",
+        model=SchedulerRecordV1,
     ),
 )
 

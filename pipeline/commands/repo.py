@@ -2,9 +2,10 @@
 
 * ``krx paths --owner PC|SERVER [--produced]``: git pathspecs of the artifacts a machine owns
   (``--produced``: only pipeline outputs, not operator-edited state), one per line.
-* ``krx commit --owner PC|SERVER [--produced]``: stage the owner's artifacts and commit them
-  with a structured message (``artifact(pc): asof 2026-11-20 [prices, strategy_bundle]``),
-  only if something changed. Prints the new commit or "nothing changed".
+* ``krx commit --owner PC|SERVER [--produced] [--artifact NAME ...]``: stage the owner's
+  artifacts (``--artifact``: only these, without the dvc lock file) and commit them with a
+  structured message (``artifact(pc): asof 2026-11-20 [prices, strategy_bundle]``), only if
+  something changed. Prints the new commit or "nothing changed".
 """
 
 from __future__ import annotations
@@ -16,11 +17,13 @@ from pathlib import Path
 
 from pipeline import registry
 from pipeline.enums import Owner
-from pipeline.errors import EXIT_OK
+from pipeline.errors import EXIT_OK, OperatorError
 from pipeline.io.gitcli import git, staged_paths
 
 #: Stage name of artifacts that the operator edits by hand (or through the cockpit).
 OPERATOR = "operator"
+#: Records the cron script writes about itself: not pipeline outputs, committed on their own.
+SCRIPT_STAGES = frozenset({"daily_ops"})
 LOCK_FILES = {Owner.PC: "dvc.lock", Owner.SERVER: "server/dvc.lock"}
 
 
@@ -32,16 +35,25 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     c = sub.add_parser("commit", help="commit the owner's changed artifacts (if any)")
     c.add_argument("--owner", required=True, type=Owner, choices=list(Owner))
     c.add_argument("--produced", action="store_true", help="pipeline outputs only")
+    c.add_argument(
+        "--artifact",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="only this registered artifact (repeatable; the dvc lock file is left out)",
+    )
     c.set_defaults(func=run_commit)
 
 
-def owned_pathspecs(owner: Owner, produced: bool) -> list[str]:
+def owned_pathspecs(owner: Owner, produced: bool, only: tuple[str, ...] = ()) -> list[str]:
     specs = [
         f":(glob){a.glob}" if a.is_collection else a.path
         for a in registry.ARTIFACTS
-        if a.owner is owner and not (produced and a.stage == OPERATOR)
+        if a.owner is owner
+        and not (produced and a.stage in (OPERATOR, *SCRIPT_STAGES))
+        and (not only or a.name in only)
     ]
-    return [*specs, LOCK_FILES[owner]]
+    return specs if only else [*specs, LOCK_FILES[owner]]
 
 
 def run_paths(args: argparse.Namespace) -> int:
@@ -70,11 +82,11 @@ def _asof(root: Path, owner: Owner) -> str:
     return "unknown"
 
 
-def stage_owned(root: Path, owner: Owner, produced: bool) -> list[str]:
+def stage_owned(root: Path, owner: Owner, produced: bool, only: tuple[str, ...] = ()) -> list[str]:
     """``git add -A`` the owner's artifacts that exist or are tracked; the staged paths."""
     tracked = set(git(root, "ls-files", "-z").split("\0"))
     present = []
-    for spec in owned_pathspecs(owner, produced):
+    for spec in owned_pathspecs(owner, produced, only):
         if spec.startswith(":(glob)"):
             pattern = spec.removeprefix(":(glob)")
             if any(root.glob(pattern)) or any(fnmatch.fnmatch(t, pattern) for t in tracked):
@@ -88,7 +100,11 @@ def stage_owned(root: Path, owner: Owner, produced: bool) -> list[str]:
 
 def run_commit(args: argparse.Namespace) -> int:
     root = Path(args.repo)
-    staged = stage_owned(root, args.owner, args.produced)
+    only = tuple(args.artifact)
+    for name in only:
+        if name not in registry.names() or registry.get(name).owner is not args.owner:
+            raise OperatorError(f"--artifact {name}: not a registered {args.owner.value} artifact")
+    staged = stage_owned(root, args.owner, args.produced, only)
     if not staged:
         print("nothing changed")
         return EXIT_OK

@@ -1,4 +1,4 @@
-"""``krx validate [PATH...|--all]``: check artifacts against their schemas and rules."""
+"""``krx validate [PATH...|--all [--owner PC|SERVER]]``: check artifacts against their schemas."""
 
 from __future__ import annotations
 
@@ -6,8 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
+from pipeline import registry
+from pipeline.enums import Owner
 from pipeline.errors import EXIT_INVALID, EXIT_OK
-from pipeline.validate import validate_all, validate_file
+from pipeline.validate import registered_files, validate_all, validate_file
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -18,6 +20,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("paths", nargs="*", help="repo-relative artifact paths")
     p.add_argument("--all", action="store_true", help="every registered artifact in the tree")
+    p.add_argument(
+        "--owner",
+        type=Owner,
+        choices=list(Owner),
+        help="with --all: only the artifacts this machine owns (PC or SERVER)",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     p.set_defaults(func=run)
 
@@ -27,7 +35,10 @@ def run(args: argparse.Namespace) -> int:
     if not args.all and not args.paths:
         print("error: give PATH... or --all", file=sys.stderr)
         return EXIT_INVALID
-    if args.all:
+    if args.all and args.owner:
+        files = [rel for rel in registered_files(root) if registry.owner_of(rel) is args.owner]
+        problems = [pr for rel in files for pr in validate_file(root, rel)]
+    elif args.all:
         files, problems = validate_all(root)
     else:
         files = [_relative(root, p) for p in args.paths]
