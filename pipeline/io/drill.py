@@ -198,8 +198,8 @@ def _validate(run: _Run, copy: Path) -> None:
 
 def _resolver(run: _Run, copy: Path, env: dict[str, str]) -> None:
     receipt = st.read_raw(copy, RECEIPT)
-    if receipt is None:
-        run.skip(DrillStep.RESOLVER, "no receipt to resolve")
+    if receipt is None or run.stage_failed:  # an older committed receipt is not today's
+        run.skip(DrillStep.RESOLVER, "no new receipt to resolve")
         return
     t0 = time.monotonic()
     sha = scratch.commit_all(copy, "drill: scratch outputs")
