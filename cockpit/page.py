@@ -1,0 +1,414 @@
+"""The Streamlit page: Look (status, plan, charts, reconcile, history) and Act (commits).
+
+Actions run as widget callbacks, so they finish before the page is drawn and the page always
+shows the state after the new commit. Their result stays in ``st.session_state``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from cockpit import actions, gitops, views
+from cockpit.data import Snapshot, load
+from cockpit.settings import Settings
+from pipeline.enums import ExecutionGate
+
+SEOUL = dt.timezone(dt.timedelta(hours=9), "KST")
+REGIME_COLORS = {"BULL": "#2e7d32", "BEAR": "#c62828", "CHOP": "#f9a825", "WARMUP": "#9e9e9e"}
+
+
+def main() -> None:
+    st.set_page_config(page_title="KRX Alertor cockpit", page_icon="📈", layout="wide")
+    settings = sidebar(Settings.from_env())
+    snap = load(settings.repo, settings.api_url, settings.timeout_s)
+    st.title("KRX Alertor cockpit")
+    header(snap)
+    show_last_result()
+    look(snap)
+    st.divider()
+    act(settings, snap)
+
+
+# ----------------------------------------------------------------------------- settings
+
+
+def sidebar(base: Settings) -> Settings:
+    sb = st.sidebar
+    sb.header("Settings")
+    source = sb.radio(
+        "Read from",
+        ["local repo", "resolver URL"],
+        index=1 if base.api_url else 0,
+        key="source",
+        help="The resolver (e.g. through an SSH tunnel) serves the server's committed state",
+    )
+    repo = sb.text_input("Local repo", str(base.repo), key="repo")
+    url = sb.text_input("Resolver URL", base.api_url or "http://127.0.0.1:8000", key="api_url")
+    timeout = sb.number_input(
+        "Timeout (s)", 0.2, 30.0, float(base.timeout_s), step=0.5, key="timeout"
+    )
+    operator = sb.text_input("Operator", base.operator, key="operator")
+    sb.button("Reload", key="reload")
+    return Settings(
+        repo=Path(repo).expanduser(),
+        api_url=url.strip() if source == "resolver URL" and url.strip() else None,
+        timeout_s=float(timeout),
+        operator=operator.strip(),
+    )
+
+
+def header(snap: Snapshot) -> None:
+    now = dt.datetime.now(SEOUL)
+    if snap.unreachable:
+        st.error(f"**Server unreachable** — showing the local repo. {snap.unreachable}")
+    if snap.problem:
+        st.error(f"Cannot read the local repo: {snap.problem}")
+    where = "resolver" if snap.source == "remote" else "local repo"
+    if snap.commit is None:
+        st.warning(f"{where} `{snap.label}`: no commits yet")
+        return
+    at = (
+        snap.committed_at.astimezone(SEOUL).strftime("%Y-%m-%d %H:%M %Z")
+        if snap.committed_at
+        else "?"
+    )
+    st.markdown(
+        f"Reading the **{where}** `{snap.label}` at commit **`{snap.commit[:10]}`**"
+        f" ({snap.branch or 'detached'}), committed {at} — **{views.age(snap.committed_at, now)}**"
+    )
+    if snap.dirty:
+        st.caption(
+            f"{len(snap.dirty)} uncommitted change(s) in the working tree are not shown: "
+            + ", ".join(snap.dirty[:5])
+        )
+
+
+def show_last_result() -> None:
+    result = st.session_state.get("last_result")
+    if result is None:
+        return
+    title, ok, text = result
+    (st.success if ok else st.error)(f"**{title}** — {text}")
+
+
+# ---------------------------------------------------------------------------------- look
+
+
+def look(snap: Snapshot) -> None:
+    summary = snap.data("ops_summary")
+    recon = snap.data("recon_summary")
+    safety = (summary or {}).get("safety") or {}
+    cols = st.columns(5)
+    cols[0].metric("Ops status", views.badge((summary or {}).get("overall_status")))
+    cols[1].metric("Execution gate", safety.get("gate", "?"))
+    cols[2].metric("Real sender", "on" if safety.get("real_sender_enabled") else "off")
+    cols[3].metric("Emergency stop", "ON" if safety.get("emergency_stop") else "off")
+    cols[4].metric("Reconcile", views.badge((recon or {}).get("status")))
+    if summary is None:
+        st.info(f"No ops summary: {_why(snap, 'ops_summary')}")
+    else:
+        st.caption(
+            f"ops summary asof {summary.get('asof')}, bundle asof {summary.get('bundle_asof')}"
+        )
+        risks = views.risks_frame(summary)
+        if not risks.empty:
+            st.subheader("Top risks")
+            st.dataframe(risks, hide_index=True, width="stretch")
+
+    left, right = st.columns([3, 2])
+    with left:
+        plan_section(snap)
+    with right:
+        receipt_section(snap)
+
+    st.subheader("Equity vs benchmark")
+    equity = views.series_frame(snap.tables.get("backtest_equity"))
+    if equity.empty:
+        st.info("No backtest equity committed (reports/backtest/equity.csv)")
+    else:
+        st.line_chart(equity, y=["strategy", "benchmark"], y_label="KRW", height=300)
+    drawdown = views.series_frame(snap.tables.get("backtest_drawdown"))
+    if not drawdown.empty:
+        st.subheader("Drawdown")
+        st.area_chart(-drawdown, y=["strategy", "benchmark"], y_label="fraction", height=200)
+
+    regime_section(snap)
+    recon_section(snap)
+    history_section(snap)
+
+
+def plan_section(snap: Snapshot) -> None:
+    plan = snap.data("order_plan")
+    st.subheader("Today's order plan")
+    if plan is None:
+        st.info(f"No order plan: {_why(snap, 'order_plan')}")
+        return
+    st.markdown(
+        f"`{plan.get('plan_id')}` asof **{plan.get('asof')}** — {views.badge(plan.get('status'))}"
+        f" · gate {plan.get('gate')} · executable {plan.get('executable')}"
+        f" · buy {plan.get('total_buy_krw', 0):,} / sell {plan.get('total_sell_krw', 0):,} KRW"
+    )
+    orders = views.orders_frame(plan)
+    if orders.empty:
+        st.caption(
+            f"No orders (rebalance: {plan.get('rebalance')}, block: {plan.get('block_reason')})"
+        )
+    else:
+        st.dataframe(orders, hide_index=True, width="stretch")
+
+
+def receipt_section(snap: Snapshot) -> None:
+    receipt = snap.data("live_cycle_receipt")
+    st.subheader("Live-cycle receipt")
+    if receipt is None:
+        st.info(f"No receipt: {_why(snap, 'live_cycle_receipt')}")
+    else:
+        ok = receipt.get("result") == "OK"
+        (st.success if ok else st.error)(
+            f"{receipt.get('asof')}: {receipt.get('result')} / {receipt.get('decision')}"
+            f" ({receipt.get('reason')}), exit {receipt.get('exit_code')}"
+        )
+        st.caption(f"snapshot `{receipt.get('snapshot_ref')}`")
+    delivery = snap.data("delivery_record")
+    st.markdown("**Delivery**")
+    if delivery is None:
+        st.caption(f"No delivery record: {_why(snap, 'delivery_record')}")
+    else:
+        st.markdown(
+            f"{delivery.get('status')} via **{delivery.get('delivery_actual')}**"
+            f" (real send allowed: {delivery.get('real_send_allowed')})"
+        )
+        with st.expander("Message text"):
+            st.text(delivery.get("message_text", ""))
+
+
+def regime_section(snap: Snapshot) -> None:
+    st.subheader("Regime timeline")
+    result = snap.data("backtest_result")
+    spans = views.regime_spans(result, None)
+    if spans.empty:
+        st.info(f"No regime history: {_why(snap, 'backtest_result')}")
+    else:
+        chart = (
+            alt.Chart(spans)
+            .mark_bar(height=28)
+            .encode(
+                x=alt.X("start:T", title=None),
+                x2="end:T",
+                color=alt.Color(
+                    "regime:N",
+                    scale=alt.Scale(domain=list(REGIME_COLORS), range=list(REGIME_COLORS.values())),
+                ),
+                tooltip=["regime", "start", "end"],
+            )
+            .properties(height=70)
+        )
+        st.altair_chart(chart, width="stretch")
+    bundle = snap.data("strategy_bundle")
+    if bundle:
+        st.caption(
+            f"Bundle asof {bundle.get('asof')}: regime **{bundle.get('regime')}**, day state "
+            f"**{bundle.get('day_state')}**, exposure {bundle.get('exposure')}, "
+            f"valid {bundle.get('valid_from')} → {bundle.get('valid_until')}"
+        )
+
+
+def recon_section(snap: Snapshot) -> None:
+    recon = snap.data("recon_summary")
+    st.subheader(f"Reconcile {views.badge((recon or {}).get('status'))}")
+    if recon is None:
+        st.info(f"No reconcile summary: {_why(snap, 'recon_summary')}")
+        return
+    counts = recon.get("counts") or {}
+    st.caption(
+        f"window {recon.get('window_start')} → {recon.get('window_end')}: "
+        f"{counts.get('critical', 0)} critical, {counts.get('warn', 0)} warn, "
+        f"{counts.get('info', 0)} info"
+    )
+    issues = pd.DataFrame(
+        [
+            {k: i.get(k) for k in ("severity", "code", "session", "message")}
+            for i in recon.get("issues") or []
+        ],
+        columns=["severity", "code", "session", "message"],
+    )
+    if not issues.empty:
+        st.dataframe(issues, hide_index=True, width="stretch")
+    days = views.day_states(snap.data("recon_daily"))
+    if not days.empty:
+        with st.expander("Day states in the window"):
+            st.dataframe(days, hide_index=True, width="stretch")
+
+
+def history_section(snap: Snapshot) -> None:
+    st.subheader("Key metrics across commits")
+    frame = views.history_frame(snap.history)
+    if frame.empty:
+        st.info("No committed backtest_metrics versions")
+        return
+    if len(frame) > 1:
+        st.line_chart(
+            frame.set_index("committed_at"),
+            y=["total_return", "benchmark_total_return", "max_drawdown"],
+            height=220,
+        )
+    st.dataframe(frame, hide_index=True, width="stretch")
+
+
+def _why(snap: Snapshot, name: str) -> str:
+    doc = snap.docs.get(name)
+    return (doc.problem if doc else None) or "not read"
+
+
+# ----------------------------------------------------------------------------------- act
+
+
+def act(settings: Settings, snap: Snapshot) -> None:
+    st.header("Act")
+    st.caption(
+        f"Every action validates, then makes exactly one commit in `{settings.repo}`; "
+        "PUSH publishes it to the server."
+    )
+    safety_tab, pf_tab, ticket_tab, sync_tab = st.tabs(
+        ["Safety switches", "Portfolio baseline", "Execution ticket", "Pull / push"]
+    )
+    ctx = {"root": settings.repo, "by": settings.operator}
+    with safety_tab:
+        safety_forms(ctx)
+    with pf_tab:
+        portfolio_form(ctx, snap)
+    with ticket_tab:
+        ticket_form(ctx, snap)
+    with sync_tab:
+        sync_buttons(ctx)
+
+
+def _state(key: str) -> Any:
+    return st.session_state.get(key)
+
+
+def _record(title: str, result: actions.ActionResult) -> None:
+    text = result.message + (f" (commit `{result.commit[:10]}`)" if result.commit else "")
+    st.session_state["last_result"] = (title, result.ok, text)
+
+
+def _on_switch(ctx: dict[str, Any], name: str) -> None:
+    result = actions.set_switch(
+        ctx["root"],
+        name,
+        str(_state(f"{name}_value")),
+        _state("operator") or ctx["by"],
+        _state(f"{name}_reason") or "",
+        confirm=_state(f"{name}_confirm") or "",
+    )
+    _record(f"set {name}", result)
+
+
+def safety_forms(ctx: dict[str, Any]) -> None:
+    specs = {
+        "execution_gate": [g.value for g in ExecutionGate],
+        "real_sender": ["off", "on"],
+        "emergency_stop": ["off", "on"],
+    }
+    cols = st.columns(3)
+    for col, (name, options) in zip(cols, specs.items(), strict=True):
+        with col, st.form(f"{name}_form"):
+            st.markdown(f"**{name}** (now: `{actions.current_switch(ctx['root'], name)}`)")
+            st.selectbox("new value", options, key=f"{name}_value")
+            st.text_input("reason (required)", key=f"{name}_reason")
+            if name == "execution_gate":
+                st.text_input(
+                    f"confirmation for REAL_ENABLED: type {actions.REAL_CONFIRMATION}",
+                    key=f"{name}_confirm",
+                )
+            st.form_submit_button(
+                f"Commit {name}", on_click=_on_switch, args=(ctx, name), type="primary"
+            )
+
+
+def _on_portfolio(ctx: dict[str, Any]) -> None:
+    holdings, errors = views.parse_holdings(_state("pf_holdings") or "")
+    if errors:
+        _record("portfolio", actions.ActionResult(False, "; ".join(errors)))
+        return
+    result = actions.set_portfolio(
+        ctx["root"],
+        int(_state("pf_cash") or 0),
+        holdings,
+        str(_state("pf_asof") or ""),
+        _state("operator") or ctx["by"],
+        _state("pf_note") or "",
+    )
+    _record("portfolio", result)
+
+
+def portfolio_form(ctx: dict[str, Any], snap: Snapshot) -> None:
+    current = snap.data("portfolio")
+    bundle = snap.data("strategy_bundle")
+    default_asof = (bundle or current or {}).get("asof", "")
+    with st.form("portfolio_form"):
+        st.number_input(
+            "cash (KRW)",
+            min_value=-(10**12),
+            value=int((current or {}).get("cash_krw", 0)),
+            step=10_000,
+            key="pf_cash",
+        )
+        st.text_area(
+            "holdings: one `TICKER SHARES AVG_PRICE` per line",
+            views.holdings_text(current),
+            key="pf_holdings",
+        )
+        st.text_input("asof (the close it describes, YYYY-MM-DD)", str(default_asof), key="pf_asof")
+        st.text_input("note (e.g. broker statement)", key="pf_note")
+        st.form_submit_button("Commit portfolio", on_click=_on_portfolio, args=(ctx,))
+
+
+def _on_ticket(ctx: dict[str, Any]) -> None:
+    ack = bool(_state("tk_ack"))
+    fills, errors = views.parse_fills("" if ack else _state("tk_fills") or "")
+    if errors:
+        _record("ticket", actions.ActionResult(False, "; ".join(errors)))
+        return
+    result = actions.new_ticket(
+        ctx["root"],
+        str(_state("tk_plan") or ""),
+        fills,
+        _state("operator") or ctx["by"],
+        note=_state("tk_note") or "",
+        ack=ack,
+    )
+    _record("ticket", result)
+
+
+def ticket_form(ctx: dict[str, Any], snap: Snapshot) -> None:
+    plan = snap.data("order_plan")
+    with st.form("ticket_form"):
+        st.text_input("plan id", (plan or {}).get("plan_id") or "", key="tk_plan")
+        st.text_area(
+            "fills: one `TICKER BUY|SELL SHARES PRICE [FEE]` per line (pre-filled from the plan)",
+            views.fills_text(plan),
+            key="tk_fills",
+            height=160,
+        )
+        st.checkbox("acknowledge only (no fills)", key="tk_ack")
+        st.text_input("note", key="tk_note")
+        st.form_submit_button("Commit ticket", on_click=_on_ticket, args=(ctx,))
+
+
+def _on_git(ctx: dict[str, Any], what: str) -> None:
+    result = (gitops.pull if what == "pull" else gitops.push)(ctx["root"])
+    text = f"`{result.command}`\n\n```\n{result.output}\n```"
+    st.session_state["last_result"] = (what.upper(), result.ok, text)
+
+
+def sync_buttons(ctx: dict[str, Any]) -> None:
+    c1, c2 = st.columns(2)
+    c1.button("PULL (git pull --rebase)", key="pull", on_click=_on_git, args=(ctx, "pull"))
+    c2.button("PUSH (git push)", key="push", on_click=_on_git, args=(ctx, "push"))
