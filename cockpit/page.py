@@ -169,8 +169,10 @@ def receipt_section(snap: Snapshot) -> None:
     if receipt is None:
         st.info(f"No receipt: {_why(snap, 'live_cycle_receipt')}")
     else:
-        ok = receipt.get("result") == "OK"
-        (st.success if ok else st.error)(
+        box = st.error
+        if receipt.get("result") == "OK":
+            box = st.success if receipt.get("decision") == "COMPLETED" else st.warning
+        box(
             f"{receipt.get('asof')}: {receipt.get('result')} / {receipt.get('decision')}"
             f" ({receipt.get('reason')}), exit {receipt.get('exit_code')}"
         )
