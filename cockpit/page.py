@@ -20,6 +20,8 @@ from cockpit.settings import Settings
 from pipeline.enums import ExecutionGate
 
 SEOUL = dt.timezone(dt.timedelta(hours=9), "KST")
+#: Strategy strong, benchmark grey (Streamlit maps colours to the y columns in order).
+SERIES_COLORS = ["#1565c0", "#9e9e9e"]
 REGIME_COLORS = {"BULL": "#2e7d32", "BEAR": "#c62828", "CHOP": "#f9a825", "WARMUP": "#9e9e9e"}
 
 
@@ -104,12 +106,16 @@ def look(snap: Snapshot) -> None:
     summary = snap.data("ops_summary")
     recon = snap.data("recon_summary")
     safety = (summary or {}).get("safety") or {}
-    cols = st.columns(5)
-    cols[0].metric("Ops status", views.badge((summary or {}).get("overall_status")))
-    cols[1].metric("Execution gate", safety.get("gate", "?"))
-    cols[2].metric("Real sender", "on" if safety.get("real_sender_enabled") else "off")
-    cols[3].metric("Emergency stop", "ON" if safety.get("emergency_stop") else "off")
-    cols[4].metric("Reconcile", views.badge((recon or {}).get("status")))
+    gate = safety.get("gate")
+    tiles = {
+        "Ops status": views.badge((summary or {}).get("overall_status")),
+        "Execution gate": f":{'red' if gate == 'REAL_ENABLED' else 'blue'}-badge[{gate or '?'}]",
+        "Real sender": views.on_off(safety.get("real_sender_enabled"), alarm=False),
+        "Emergency stop": views.on_off(safety.get("emergency_stop"), alarm=True),
+        "Reconcile": views.badge((recon or {}).get("status")),
+    }
+    for col, (label, value) in zip(st.columns(len(tiles)), tiles.items(), strict=True):
+        col.markdown(f"{label}\n\n#### {value}")
     if summary is None:
         st.info(f"No ops summary: {_why(snap, 'ops_summary')}")
     else:
@@ -132,11 +138,19 @@ def look(snap: Snapshot) -> None:
     if equity.empty:
         st.info("No backtest equity committed (reports/backtest/equity.csv)")
     else:
-        st.line_chart(equity, y=["strategy", "benchmark"], y_label="KRW", height=300)
+        st.line_chart(
+            equity, y=["strategy", "benchmark"], color=SERIES_COLORS, y_label="KRW", height=300
+        )
     drawdown = views.series_frame(snap.tables.get("backtest_drawdown"))
     if not drawdown.empty:
         st.subheader("Drawdown")
-        st.area_chart(-drawdown, y=["strategy", "benchmark"], y_label="fraction", height=200)
+        st.line_chart(
+            -drawdown,
+            y=["strategy", "benchmark"],
+            color=SERIES_COLORS,
+            y_label="fraction",
+            height=200,
+        )
 
     regime_section(snap)
     recon_section(snap)
@@ -255,11 +269,23 @@ def history_section(snap: Snapshot) -> None:
         st.info("No committed backtest_metrics versions")
         return
     if len(frame) > 1:
-        st.line_chart(
-            frame.set_index("committed_at"),
-            y=["total_return", "benchmark_total_return", "max_drawdown"],
-            height=220,
+        long = frame.melt(
+            id_vars=["commit", "committed_at"],
+            value_vars=["total_return", "benchmark_total_return", "max_drawdown"],
+            var_name="metric",
         )
+        chart = (
+            alt.Chart(long)
+            .mark_line(point=True)
+            .encode(
+                x=alt.X("commit:O", sort=None, title="commit (oldest → newest)"),
+                y=alt.Y("value:Q", title="fraction"),
+                color="metric:N",
+                tooltip=["commit", "committed_at", "metric", "value"],
+            )
+            .properties(height=220)
+        )
+        st.altair_chart(chart, width="stretch")
     st.dataframe(frame, hide_index=True, width="stretch")
 
 

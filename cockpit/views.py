@@ -13,27 +13,33 @@ import pandas as pd
 from cockpit.actions import FillRow
 from cockpit.data import MetricsPoint
 
-#: Badge per ops status / reconcile status: (emoji, Streamlit colour name).
-STATUS_BADGES = {
-    "OK": ("🟢", "green"),
-    "GREEN": ("🟢", "green"),
-    "WARN": ("🟠", "orange"),
-    "AMBER": ("🟠", "orange"),
-    "BOOTSTRAP": ("🔵", "blue"),
-    "NO_RUN_HISTORY": ("🔵", "blue"),
-    "BLOCKED": ("🔴", "red"),
-    "CRITICAL": ("🔴", "red"),
-    "STOPPED": ("⛔", "red"),
+#: Badge colour per ops status / reconcile / plan status (Streamlit colour names).
+STATUS_COLORS = {
+    "OK": "green",
+    "GREEN": "green",
+    "READY": "green",
+    "COMPLETED": "green",
+    "WARN": "orange",
+    "AMBER": "orange",
+    "CLIPPED": "orange",
+    "PARTIAL": "orange",
+    "BOOTSTRAP": "blue",
+    "NO_RUN_HISTORY": "blue",
+    "EMPTY": "gray",
+    "BLOCKED": "red",
+    "CRITICAL": "red",
+    "FAILED": "red",
+    "STOPPED": "red",
 }
 SEVERITY_ORDER = {"CRITICAL": 0, "WARN": 1, "INFO": 2}
 _SPLIT = re.compile(r"[\s,:]+")
 
 
 def badge(status: str | None) -> str:
-    """``🟢 OK``-style label; unknown or missing statuses read as grey."""
+    """A Streamlit markdown badge for a status (``:green-badge[OK]``); grey when unknown."""
     if not status:
-        return "⚪ no data"
-    return f"{STATUS_BADGES.get(status, ('⚪', 'gray'))[0]} {status}"
+        return ":gray-badge[no data]"
+    return f":{STATUS_COLORS.get(status, 'gray')}-badge[{status}]"
 
 
 def age(then: dt.datetime | None, now: dt.datetime) -> str:
@@ -184,3 +190,12 @@ def parse_fills(text: str) -> tuple[list[FillRow], list[str]]:
         fee = int(nums[2]) if len(nums) == 3 else 0
         rows.append(FillRow(parts[0].upper(), parts[1].upper(), int(nums[0]), int(nums[1]), fee))
     return rows, errors
+
+
+def on_off(value: object, alarm: bool) -> str:
+    """Badge for a switch; ``alarm``: on is the alarming state (emergency stop)."""
+    if value is None:
+        return ":gray-badge[?]"
+    on = bool(value)
+    color = ("red" if on else "green") if alarm else ("orange" if on else "gray")
+    return f":{color}-badge[{'ON' if on else 'off'}]"

@@ -29,6 +29,16 @@ def run_app() -> AppTest:
     return at
 
 
+def tiles(at: AppTest) -> dict[str, str]:
+    """The status tiles: label -> badge text (``:blue-badge[NO_RUN_HISTORY]``)."""
+    out = {}
+    for m in at.markdown:
+        label, sep, value = str(m.value).partition("\n\n#### ")
+        if sep:
+            out[label] = value
+    return out
+
+
 def click(at: AppTest, label: str) -> AppTest:
     button = next(b for b in at.button if b.label == label)
     button.click().run()
@@ -59,10 +69,11 @@ def assert_valid(root: Path, rel: str) -> None:
 
 def test_page_shows_status_plan_receipt_and_commit(repo: Path) -> None:
     at = run_app()
-    metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Ops status"].endswith("NO_RUN_HISTORY")
-    assert metrics["Execution gate"] == "MOCK_ONLY"
-    assert metrics["Reconcile"].endswith("BOOTSTRAP")
+    status = tiles(at)
+    assert status["Ops status"] == ":blue-badge[NO_RUN_HISTORY]"
+    assert status["Execution gate"] == ":blue-badge[MOCK_ONLY]"
+    assert status["Emergency stop"] == ":green-badge[off]"
+    assert status["Reconcile"] == ":blue-badge[BOOTSTRAP]"
     page = texts(at)
     assert f"`{head(repo)[:10]}`" in page  # the commit it is looking at, and its age
     assert " ago**" in page
@@ -132,7 +143,7 @@ def test_gate_change_shows_from_and_to(repo: Path) -> None:
     at = set_switch(run_app(), "execution_gate", "DRY_RUN", "standing")
     at = set_switch(at, "execution_gate", "MOCK_ONLY", "holiday drill")
     assert subject(repo) == "operator(gate): DRY_RUN -> MOCK_ONLY by kim: holiday drill"
-    assert {m.label: m.value for m in at.metric}  # page still renders after two actions
+    assert tiles(at)["Execution gate"] == ":blue-badge[MOCK_ONLY]"
 
 
 def test_real_enabled_needs_the_confirmation(repo: Path) -> None:
@@ -185,24 +196,22 @@ def test_portfolio_makes_one_commit(repo: Path) -> None:
     result_box(at, ok=True)
 
 
-@pytest.mark.parametrize(
-    ("cash", "holdings", "asof", "message"),
-    [
-        (1_000, "102110 twenty 30000", "2026-11-20", "expected TICKER SHARES AVG_PRICE"),
-        (-1, "", "2026-11-20", "cash cannot be negative"),
-        (1_000, "", "2026-11-22", "not a KRX trading day"),
-        (1_000, "102110 1 1\n102110 2 2", "2026-11-20", "appears twice"),
-        (1_000, "10211 1 1", "2026-11-20", "invalid portfolio"),
-    ],
-)
-def test_invalid_portfolio_commits_nothing(
-    repo: Path, cash: int, holdings: str, asof: str, message: str
-) -> None:
-    count = commit_count(repo)
-    at = fill_portfolio(run_app(), cash, holdings, asof)
-    assert commit_count(repo) == count
-    assert message in result_box(at, ok=False)
-    assert not git(repo, "status", "--porcelain")
+INVALID_PORTFOLIOS = [
+    (1_000, "102110 twenty 30000", "2026-11-20", "expected TICKER SHARES AVG_PRICE"),
+    (-1, "", "2026-11-20", "cash cannot be negative"),
+    (1_000, "", "2026-11-22", "not a KRX trading day"),
+    (1_000, "102110 1 1\n102110 2 2", "2026-11-20", "appears twice"),
+    (1_000, "10211 1 1", "2026-11-20", "invalid portfolio"),
+]
+
+
+def test_invalid_portfolio_commits_nothing(repo: Path) -> None:
+    count, at = commit_count(repo), run_app()
+    for cash, holdings, asof, message in INVALID_PORTFOLIOS:
+        at = fill_portfolio(at, cash, holdings, asof)
+        assert message in result_box(at, ok=False), holdings
+        assert commit_count(repo) == count
+        assert not git(repo, "status", "--porcelain")
 
 
 def test_ticket_prefilled_from_the_plan_makes_one_commit(repo: Path) -> None:
@@ -226,26 +235,23 @@ def test_ticket_prefilled_from_the_plan_makes_one_commit(repo: Path) -> None:
     result_box(at, ok=True)
 
 
-@pytest.mark.parametrize(
-    ("fills", "plan", "message"),
-    [
-        ("999999 BUY 1 1000 0", None, "the server would answer REJECTED TICKER_NOT_IN_PLAN"),
-        ("069500 HOLD 1 1000", None, "expected TICKER BUY|SELL SHARES PRICE"),
-        ("069500 BUY 1 35000", "P-20260101-000000000000", "not found in the pulled server state"),
-    ],
-)
-def test_invalid_ticket_commits_nothing(
-    repo: Path, fills: str, plan: str | None, message: str
-) -> None:
-    count = commit_count(repo)
-    at = run_app()
-    at.text_area(key="tk_fills").input(fills)
-    if plan:
-        at.text_input(key="tk_plan").input(plan)
-    at = click(at, "Commit ticket")
-    assert commit_count(repo) == count
-    assert message in result_box(at, ok=False)
-    assert not git(repo, "status", "--porcelain")
+INVALID_TICKETS = [
+    ("999999 BUY 1 1000 0", None, "the server would answer REJECTED TICKER_NOT_IN_PLAN"),
+    ("069500 HOLD 1 1000", None, "expected TICKER BUY|SELL SHARES PRICE"),
+    ("069500 BUY 1 35000", "P-20260101-000000000000", "not found in the pulled server state"),
+]
+
+
+def test_invalid_ticket_commits_nothing(repo: Path) -> None:
+    count, at = commit_count(repo), run_app()
+    for fills, plan, message in INVALID_TICKETS:
+        at.text_area(key="tk_fills").input(fills)
+        if plan:
+            at.text_input(key="tk_plan").input(plan)
+        at = click(at, "Commit ticket")
+        assert message in result_box(at, ok=False), fills
+        assert commit_count(repo) == count
+        assert not git(repo, "status", "--porcelain")
 
 
 # ------------------------------------------------------------------------------ pull/push
@@ -292,7 +298,7 @@ def test_reads_through_a_real_resolver(repo: Path, resolver: str) -> None:
     assert not at.exception
     page = texts(at)
     assert f"Reading the **resolver** `{resolver}` at commit **`{head(repo)[:10]}`**" in page
-    assert {m.label: m.value for m in at.metric}["Ops status"].endswith("NO_RUN_HISTORY")
+    assert tiles(at)["Ops status"] == ":blue-badge[NO_RUN_HISTORY]"
     history = next(d.value for d in at.dataframe if "total_return" in d.value.columns)
     assert len(history) == 3
     assert not at.error
@@ -309,4 +315,4 @@ def test_unreachable_resolver_still_shows_local_data(repo: Path) -> None:
     assert any("Server unreachable" in str(e.value) for e in at.error)
     page = texts(at)
     assert f"Reading the **local repo** `{repo}`" in page
-    assert {m.label: m.value for m in at.metric}["Ops status"].endswith("NO_RUN_HISTORY")
+    assert tiles(at)["Ops status"] == ":blue-badge[NO_RUN_HISTORY]"
