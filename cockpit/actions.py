@@ -53,9 +53,12 @@ class FillRow:
 
 def current_switch(root: Path, name: str) -> str:
     """The file's value as text (``MISSING``/``CORRUPT`` when it cannot be read)."""
-    model = {"execution_gate": ExecutionGateV1, "real_sender": RealSenderV1}.get(
-        name, EmergencyStopV1
-    )
+    models: dict[str, type[ExecutionGateV1 | RealSenderV1 | EmergencyStopV1]] = {
+        "execution_gate": ExecutionGateV1,
+        "real_sender": RealSenderV1,
+        "emergency_stop": EmergencyStopV1,
+    }
+    model = models[name]
     state, doc = read_safety_file(root, name, model)
     if state is not SafetyFileState.OK or doc is None:
         return state.value

@@ -21,7 +21,7 @@ from pipeline.enums import ExecutionGate
 
 SEOUL = dt.timezone(dt.timedelta(hours=9), "KST")
 #: Strategy strong, benchmark grey (Streamlit maps colours to the y columns in order).
-SERIES_COLORS = ["#1565c0", "#9e9e9e"]
+STRATEGY_COLOR, BENCHMARK_COLOR = "#1565c0", "#9e9e9e"
 REGIME_COLORS = {"BULL": "#2e7d32", "BEAR": "#c62828", "CHOP": "#f9a825", "WARMUP": "#9e9e9e"}
 
 
@@ -139,7 +139,11 @@ def look(snap: Snapshot) -> None:
         st.info("No backtest equity committed (reports/backtest/equity.csv)")
     else:
         st.line_chart(
-            equity, y=["strategy", "benchmark"], color=SERIES_COLORS, y_label="KRW", height=300
+            equity,
+            y=["strategy", "benchmark"],
+            color=[STRATEGY_COLOR, BENCHMARK_COLOR],
+            y_label="KRW",
+            height=300,
         )
     drawdown = views.series_frame(snap.tables.get("backtest_drawdown"))
     if not drawdown.empty:
@@ -147,7 +151,7 @@ def look(snap: Snapshot) -> None:
         st.line_chart(
             -drawdown,
             y=["strategy", "benchmark"],
-            color=SERIES_COLORS,
+            color=[STRATEGY_COLOR, BENCHMARK_COLOR],
             y_label="fraction",
             height=200,
         )
