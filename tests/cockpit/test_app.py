@@ -280,7 +280,7 @@ def test_pull_and_push_through_a_real_remote(repo: Path, tmp_path: Path) -> None
     assert git(remote, "rev-parse", "main") == head(repo)
 
 
-def test_pull_failure_is_shown_not_raised(repo: Path) -> None:
+def test_push_failure_is_shown_not_raised(repo: Path) -> None:
     count = commit_count(repo)
     at = click(run_app(), "PUSH (git push)")
     assert "git push" in result_box(at, ok=False)
