@@ -120,18 +120,16 @@ def new_ticket(
 
     Refused, like ``krx ticket new``, when the server would surely reject it.
     """
-    written: list[str] = []
+    what = "ACK" if ack else f"EXECUTION, {len(fills)} fill{'' if len(fills) == 1 else 's'}"
 
     def write() -> Path:
-        path, ticket = write_ticket(
-            root, plan_id, [f.as_cli() for f in fills], ack=ack, by=by, note=note
-        )
-        written.append(ticket.ticket_id)
-        return path
+        cli_fills = [f.as_cli() for f in fills]
+        return write_ticket(root, plan_id, cli_fills, ack=ack, by=by, note=note)[0]
 
-    what = "ACK" if ack else f"EXECUTION, {len(fills)} fill{'' if len(fills) == 1 else 's'}"
-    subject = f"operator(ticket): {{id}} {what} for {plan_id} by {by.strip()}"
-    return _commit(root, write, subject, {"by": by.strip(), "note": note.strip()}, written)
+    def subject(rel: str) -> str:  # the ticket id is the file name stem
+        return f"operator(ticket): {Path(rel).stem} {what} for {plan_id} by {by.strip()}"
+
+    return _commit(root, write, subject, {"by": by.strip(), "note": note.strip()})
 
 
 def _line(text: str, width: int = 60) -> str:
@@ -142,9 +140,8 @@ def _line(text: str, width: int = 60) -> str:
 def _commit(
     root: Path,
     write: Callable[[], Path],
-    subject: str,
+    subject: str | Callable[[str], str],
     body: dict[str, str],
-    ids: list[str] | None = None,
 ) -> ActionResult:
     """Run ``write`` (validates, writes atomically), then commit only the written file."""
     try:
@@ -152,18 +149,17 @@ def _commit(
     except KrxError as err:
         return ActionResult(False, str(err))
     rel = path.relative_to(root).as_posix()
-    if ids:
-        subject = subject.replace("{id}", ids[0])
+    title = subject(rel) if callable(subject) else subject
     spec = registry.spec_for_path(rel)
     lines = [f"artifact: {spec.name if spec else rel}", f"path: {rel}"]
     lines += [f"{k}: {v}" for k, v in body.items() if v]
-    message = subject + "\n\n" + "\n".join(lines) + "\n"
+    message = title + "\n\n" + "\n".join(lines) + "\n"
     try:
         sha = commit_paths(root, [rel], message)
     except KrxError as err:
         _restore(root, rel)
         return ActionResult(False, f"not committed ({err}); {rel} was restored")
-    return ActionResult(True, subject, sha)
+    return ActionResult(True, title, sha)
 
 
 def _restore(root: Path, rel: str) -> None:

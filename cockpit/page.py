@@ -18,6 +18,7 @@ from cockpit import actions, gitops, views
 from cockpit.data import Snapshot, load
 from cockpit.settings import Settings
 from pipeline.enums import ExecutionGate
+from pipeline.io.context import now_seoul
 
 SEOUL = dt.timezone(dt.timedelta(hours=9), "KST")
 #: Strategy strong, benchmark grey (Streamlit maps colours to the y columns in order).
@@ -172,6 +173,9 @@ def plan_section(snap: Snapshot) -> None:
         f" · gate {plan.get('gate')} · executable {plan.get('executable')}"
         f" · buy {plan.get('total_buy_krw', 0):,} / sell {plan.get('total_sell_krw', 0):,} KRW"
     )
+    today = now_seoul().date().isoformat()
+    if plan.get("asof") != today:
+        st.warning(f"This plan is for {plan.get('asof')}, not today ({today}): PULL for newer")
     orders = views.orders_frame(plan)
     if orders.empty:
         st.caption(
@@ -351,8 +355,14 @@ def safety_forms(ctx: dict[str, Any]) -> None:
     cols = st.columns(3)
     for col, (name, options) in zip(cols, specs.items(), strict=True):
         with col, st.form(f"{name}_form"):
-            st.markdown(f"**{name}** (now: `{actions.current_switch(ctx['root'], name)}`)")
-            st.selectbox("new value", options, key=f"{name}_value")
+            now = actions.current_switch(ctx["root"], name)
+            st.markdown(f"**{name}** (now: `{now}`)")
+            st.selectbox(
+                "new value",
+                options,
+                index=options.index(now) if now in options else 0,
+                key=f"{name}_value",
+            )
             st.text_input("reason (required)", key=f"{name}_reason")
             if name == "execution_gate":
                 st.text_input(
