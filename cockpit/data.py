@@ -8,19 +8,21 @@ the snapshot falls back to the local repo with ``unreachable`` saying why.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
+from pydantic import ValidationError
 
 from pipeline import registry
 from pipeline.artifacts.backtest import BacktestMetricsV1
 from pipeline.io.gitstore import GitStore
-from pipeline.io.history import versions
+from pipeline.io.history import SCAN_LIMIT
 from pipeline.io.store import Store, StoreError
 from pipeline.validate import validate_bytes
 
@@ -146,13 +148,19 @@ def _local_tables(store: Store, commit: str) -> dict[str, str]:
 
 
 def local_history(store: Store, commit: str) -> list[MetricsPoint]:
-    """Key metrics of every committed ``backtest_metrics`` version, newest first."""
+    """Key metrics of the latest committed ``backtest_metrics`` versions, newest first."""
     rel = registry.get("backtest_metrics").path
+    page = store.history(rel, commit, after=None, limit=HISTORY_LIMIT, scan_limit=SCAN_LIMIT)
     out = []
-    for v in versions(store, rel, BacktestMetricsV1, start=commit)[:HISTORY_LIMIT]:
-        assert v.commit is not None  # read from git, not the working tree
-        info = store.commit_info(v.commit)
-        out.append(_point(v.commit, info.committed_at, info.subject, v.doc.model_dump(mode="json")))
+    for v in page.versions:
+        blob = store.read(v.commit, rel) if v.oid else None
+        if blob is None:
+            continue
+        try:
+            doc = BacktestMetricsV1.model_validate_json(blob.data)
+        except ValidationError:  # ``krx validate`` and the resolver report those
+            continue
+        out.append(_point(v.commit, v.committed_at, v.subject, doc.model_dump(mode="json")))
     return out
 
 
@@ -242,25 +250,30 @@ def remote_history(client: httpx.Client) -> list[MetricsPoint]:
 # -------------------------------------------------------------------------------- choose
 
 
-def load(root: Path, api_url: str | None, timeout_s: float) -> Snapshot:
+def load(
+    root: Path,
+    api_url: str | None,
+    timeout_s: float,
+    remote: Callable[[str, float], Snapshot] = load_remote,
+) -> Snapshot:
     """The resolver's view if ``api_url`` is set and answers, else the local repo's.
 
     Server-unreachable never hides local data: the local snapshot comes back with
-    ``unreachable`` set. The backtest CSVs always come from the local repo.
+    ``unreachable`` set. The backtest CSVs always come from the local repo. ``remote`` lets the
+    page cache resolver answers for a few seconds.
     """
     if api_url is None:
         return load_local(root)
-    local_tables: dict[str, str] = {}
     try:
-        store = GitStore(root)
-        local_tables = _local_tables(store, store.resolve_name("HEAD"))
-    except StoreError:
-        pass
-    try:
-        snap = load_remote(api_url, timeout_s)
+        snap = remote(api_url, timeout_s)
     except Unreachable as err:
         snap = load_local(root)
         snap.unreachable = f"server unreachable: {err}"
         return snap
-    snap.tables = local_tables
-    return snap
+    tables: dict[str, str] = {}
+    try:
+        store = GitStore(root)
+        tables = _local_tables(store, store.resolve_name("HEAD"))
+    except StoreError:
+        pass
+    return dataclasses.replace(snap, tables=tables)

@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from cockpit import actions, gitops, views
-from cockpit.data import Snapshot, load
+from cockpit.data import Snapshot, load, load_remote
 from cockpit.settings import Settings
 from pipeline.enums import ExecutionGate
 from pipeline.io.context import now_seoul
@@ -29,13 +29,23 @@ REGIME_COLORS = {"BULL": "#2e7d32", "BEAR": "#c62828", "CHOP": "#f9a825", "WARMU
 def main() -> None:
     st.set_page_config(page_title="KRX Alertor cockpit", page_icon="📈", layout="wide")
     settings = sidebar(Settings.from_env())
-    snap = load(settings.repo, settings.api_url, settings.timeout_s)
+    snap = load(settings.repo, settings.api_url, settings.timeout_s, remote=_remote)
     st.title("KRX Alertor cockpit")
     header(snap)
     show_last_result()
     look(snap)
     st.divider()
     act(settings, snap)
+
+
+@st.cache_data(ttl=10, show_spinner="Reading the resolver…")
+def _remote(url: str, timeout_s: float) -> Snapshot:
+    """Resolver answers for 10 s (it caches ``latest`` for 5 s itself); failures are not kept."""
+    return load_remote(url, timeout_s)
+
+
+def _reload() -> None:
+    _remote.clear()
 
 
 # ----------------------------------------------------------------------------- settings
@@ -57,7 +67,7 @@ def sidebar(base: Settings) -> Settings:
         "Timeout (s)", 0.2, 30.0, float(base.timeout_s), step=0.5, key="timeout"
     )
     operator = sb.text_input("Operator", base.operator, key="operator")
-    sb.button("Reload", key="reload")
+    sb.button("Reload", key="reload", on_click=_reload)
     return Settings(
         repo=Path(repo).expanduser(),
         api_url=url.strip() if source == "resolver URL" and url.strip() else None,
@@ -329,9 +339,17 @@ def _state(key: str) -> Any:
     return st.session_state.get(key)
 
 
-def _record(title: str, result: actions.ActionResult) -> None:
+def _record(title: str, result: actions.ActionResult, reset: str = "") -> None:
     text = result.message + (f" (commit `{result.commit[:10]}`)" if result.commit else "")
     st.session_state["last_result"] = (title, result.ok, text)
+    if result.ok and reset:
+        _reset(reset)
+
+
+def _reset(*prefixes: str) -> None:
+    """Forget form values so the forms start again from the (new) committed state."""
+    for key in [k for k in st.session_state if str(k).startswith(prefixes)]:
+        del st.session_state[key]
 
 
 def _on_switch(ctx: dict[str, Any], name: str) -> None:
@@ -387,7 +405,7 @@ def _on_portfolio(ctx: dict[str, Any]) -> None:
         _state("operator") or ctx["by"],
         _state("pf_note") or "",
     )
-    _record("portfolio", result)
+    _record("portfolio", result, reset="pf_")
 
 
 def portfolio_form(ctx: dict[str, Any], snap: Snapshot) -> None:
@@ -426,7 +444,7 @@ def _on_ticket(ctx: dict[str, Any]) -> None:
         note=_state("tk_note") or "",
         ack=ack,
     )
-    _record("ticket", result)
+    _record("ticket", result, reset="tk_")
 
 
 def ticket_form(ctx: dict[str, Any], snap: Snapshot) -> None:
@@ -448,6 +466,8 @@ def _on_git(ctx: dict[str, Any], what: str) -> None:
     result = (gitops.pull if what == "pull" else gitops.push)(ctx["root"])
     text = f"`{result.command}`\n\n```\n{result.output}\n```"
     st.session_state["last_result"] = (what.upper(), result.ok, text)
+    if result.ok and what == "pull":
+        _reset("pf_", "tk_")  # a pull may bring a new plan or portfolio
 
 
 def sync_buttons(ctx: dict[str, Any]) -> None:

@@ -5,6 +5,8 @@ invalid input."""
 from __future__ import annotations
 
 import json
+import socket
+import time
 from pathlib import Path
 
 import pytest
@@ -265,14 +267,21 @@ def test_pull_and_push_through_a_real_remote(repo: Path, tmp_path: Path) -> None
     git(repo, "branch", "-q", "--set-upstream-to=origin/main", "main")
     server = tmp_path / "server"
     git(tmp_path, "clone", "-q", str(remote), str(server))
-    (server / "reports/ops/note.txt").write_text("x", encoding="utf-8")
+    at = run_app()  # the form is filled from the plan before the pull
+    old_plan = at.text_input(key="tk_plan").value
+    plan_path = server / "reports/live/order_plan.json"
+    plan = json.loads(plan_path.read_text("utf-8"))
+    plan["plan_id"] = "P-20261124-0123456789ab"
+    plan_path.write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
     git(server, "add", "-A")
     git(server, "-c", "user.name=srv", "-c", "user.email=s@x", "commit", "-q", "-m", "server")
     git(server, "push", "-q")
 
-    at = click(run_app(), "PULL (git pull --rebase)")
+    at = click(at, "PULL (git pull --rebase)")
     assert "PULL" in result_box(at, ok=True)
     assert head(repo) == git(server, "rev-parse", "HEAD")
+    assert old_plan != plan["plan_id"]
+    assert at.text_input(key="tk_plan").value == plan["plan_id"]  # forms follow the pull
 
     at = set_switch(at, "execution_gate", "DRY_RUN", "standing")
     at = click(at, "PUSH (git push)")
@@ -315,4 +324,22 @@ def test_unreachable_resolver_still_shows_local_data(repo: Path) -> None:
     assert any("Server unreachable" in str(e.value) for e in at.error)
     page = texts(at)
     assert f"Reading the **local repo** `{repo}`" in page
+    assert tiles(at)["Ops status"] == ":blue-badge[NO_RUN_HISTORY]"
+
+
+def test_hanging_resolver_times_out_and_local_data_is_shown(repo: Path) -> None:
+    with socket.socket() as listener:  # accepts connections (kernel backlog), never answers
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+        at = run_app()
+        at.radio(key="source").set_value("resolver URL")
+        at.text_input(key="api_url").input(url)
+        at.number_input(key="timeout").set_value(0.5)
+        started = time.monotonic()
+        at.run()
+        elapsed = time.monotonic() - started
+    assert not at.exception
+    assert elapsed < 10
+    assert any("Server unreachable" in str(e.value) and "Timeout" in str(e.value) for e in at.error)
     assert tiles(at)["Ops status"] == ":blue-badge[NO_RUN_HISTORY]"
