@@ -131,7 +131,8 @@ def look(snap: Snapshot) -> None:
         st.info(f"No ops summary: {_why(snap, 'ops_summary')}")
     else:
         st.caption(
-            f"ops summary asof {summary.get('asof')}, bundle asof {summary.get('bundle_asof')}"
+            f"As the server saw it: ops summary asof {summary.get('asof')}, bundle asof "
+            f"{summary.get('bundle_asof')} (the forms under Act show the PC's safety files)"
         )
         risks = views.risks_frame(summary)
         if not risks.empty:
