@@ -32,7 +32,6 @@ def main() -> None:
     snap = load(settings.repo, settings.api_url, settings.timeout_s, remote=_remote)
     st.title("KRX Alertor cockpit")
     header(snap)
-    show_last_result()
     look(snap)
     st.divider()
     act(settings, snap)
@@ -108,6 +107,8 @@ def show_last_result() -> None:
         return
     title, ok, text = result
     (st.success if ok else st.error)(f"**{title}** — {text}")
+    if st.session_state.pop("toast", False):  # once per action, wherever the page is scrolled
+        st.toast(f"{title}: {'done' if ok else 'refused'}", icon="✅" if ok else "⛔")
 
 
 # ---------------------------------------------------------------------------------- look
@@ -322,6 +323,7 @@ def act(settings: Settings, snap: Snapshot) -> None:
         f"Every action validates, then makes exactly one commit in `{settings.repo}`; "
         "PUSH publishes it to the server."
     )
+    show_last_result()
     safety_tab, pf_tab, ticket_tab, sync_tab = st.tabs(
         ["Safety switches", "Portfolio baseline", "Execution ticket", "Pull / push"]
     )
@@ -343,6 +345,7 @@ def _state(key: str) -> Any:
 def _record(title: str, result: actions.ActionResult, reset: str = "") -> None:
     text = result.message + (f" (commit `{result.commit[:10]}`)" if result.commit else "")
     st.session_state["last_result"] = (title, result.ok, text)
+    st.session_state["toast"] = True
     if result.ok and reset:
         _reset(reset)
 
@@ -467,6 +470,7 @@ def _on_git(ctx: dict[str, Any], what: str) -> None:
     result = (gitops.pull if what == "pull" else gitops.push)(ctx["root"])
     text = f"`{result.command}`\n\n```\n{result.output}\n```"
     st.session_state["last_result"] = (what.upper(), result.ok, text)
+    st.session_state["toast"] = True
     if result.ok and what == "pull":
         _reset("pf_", "tk_")  # a pull may bring a new plan or portfolio
 
