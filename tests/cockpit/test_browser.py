@@ -1,6 +1,7 @@
 """The real app (``streamlit run``, headless, loopback) opened in headless Chromium: the main
 page shows the status, the order plan and the equity chart, with no error on the page, and a
-screenshot of it is saved (``KRX_SCREENSHOT_DIR``, default the test's temp folder)."""
+screenshot of it is saved (``KRX_SCREENSHOT_DIR``, default the test's temp folder); then one
+action through the real form makes its commit."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.cockpit.conftest import APP, free_port, process, wait_http
+from tests.conftest import git
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 CHROMIUM = "/usr/bin/chromium"
@@ -62,6 +64,17 @@ def test_main_page_in_headless_chromium(repo: Path, tmp_path: Path) -> None:
                 body = page.inner_text("body")
                 exceptions = page.locator('[data-testid="stException"]').count()
                 chart_count = charts.count()
+                # One action through the real form: the gate, as an operator would set it.
+                page.get_by_label("reason (required)").first.fill("standing value")
+                gate = page.locator('[data-testid="stSelectbox"]').first
+                gate.scroll_into_view_if_needed()
+                gate.click()
+                page.get_by_role("option", name="DRY_RUN").click()
+                page.get_by_role("button", name="Commit execution_gate").click()
+                done = "operator(gate): MISSING -> DRY_RUN by kim: standing value"
+                shown = done.replace("->", "→")  # Streamlit's markdown typesets the arrow
+                page.get_by_text(shown).first.wait_for(timeout=30_000)
+                exceptions += page.locator('[data-testid="stException"]').count()
             finally:
                 browser.close()
     assert shot.stat().st_size > 20_000
@@ -70,3 +83,5 @@ def test_main_page_in_headless_chromium(repo: Path, tmp_path: Path) -> None:
     assert "Ops status" in body and "NO_RUN_HISTORY" in body
     assert plan["plan_id"] in body and "Equity vs benchmark" in body
     assert chart_count >= 3  # equity, drawdown, regime timeline (+ metrics history)
+    assert git(repo, "log", "-1", "--format=%s") == done
+    assert git(repo, "show", "--name-only", "--format=", "HEAD") == "state/execution_gate.json"
