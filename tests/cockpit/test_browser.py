@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import sync_playwright
 
 from tests.cockpit.conftest import APP, free_port, process, wait_http
 from tests.conftest import git
@@ -31,7 +32,6 @@ FLAGS = [
 
 
 def test_main_page_in_headless_chromium(repo: Path, tmp_path: Path) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api")
     chromium = shutil.which("chromium") or CHROMIUM
     assert Path(chromium).exists(), "chromium is installed by `make sysdeps` (Debian package)"
     port = free_port()
@@ -50,7 +50,7 @@ def test_main_page_in_headless_chromium(repo: Path, tmp_path: Path) -> None:
     with process(args, cwd=repo, env=env):
         url = f"http://127.0.0.1:{port}"
         wait_http(f"{url}/_stcore/health")
-        with sync_api.sync_playwright() as pw:
+        with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=chromium, headless=True, args=FLAGS)
             try:
                 page = browser.new_page(viewport={"width": 1400, "height": 2200})
