@@ -16,13 +16,14 @@ export TZ := Asia/Seoul
 
 PYTEST_ARGS ?=
 
-.PHONY: help venv run test lint typecheck imports schemas check-schemas serve bench sysdeps clean
+.PHONY: help venv run test lint typecheck imports schemas check-schemas serve bench bench-tools bench-resolver cockpit sysdeps clean
 
 help:
 	@echo "make run     - run the PC pipeline on the embedded default data (offline)"
 	@echo "make test    - lint, type checks, import boundaries and the whole test suite"
 	@echo "make schemas - regenerate schemas/*.schema.json from the artifact models"
 	@echo "make serve   - start the read-only resolver on 127.0.0.1:8000"
+	@echo "make cockpit - start the operator's cockpit (Streamlit) on 127.0.0.1:8501"
 	@echo "make bench   - run the benchmarks and record their results"
 
 $(STAMP): pyproject.toml constraints.txt
@@ -56,8 +57,8 @@ run: venv
 	@echo "  open $(CURDIR)/reports/human/report.html   (or: xdg-open / start on Windows)"
 
 lint: venv
-	ruff check pipeline ops_api tests benchmarks
-	ruff format --check pipeline ops_api tests benchmarks
+	ruff check pipeline ops_api cockpit tests benchmarks
+	ruff format --check pipeline ops_api cockpit tests benchmarks
 
 typecheck: venv
 	mypy
@@ -74,13 +75,24 @@ check-schemas: venv
 test: venv sysdeps lint typecheck imports check-schemas
 	pytest -n 2 $(PYTEST_ARGS)
 
+cockpit: venv
+	streamlit run cockpit/app.py --server.address 127.0.0.1 --server.port 8501 --server.headless true --browser.gatherUsageStats false --client.toolbarMode minimal
+
 serve: venv
 	python -m ops_api --repo . --host 127.0.0.1 --port 8000
 
+# Benchmarks print ratios against a peer measured in the same run and record their results
+# in benchmarks/results/. The resolver benchmark needs nginx and wrk (bench-tools, as root).
 bench: venv
 	python benchmarks/bench_ingest_growth.py
 	python benchmarks/bench_backtest.py
 	python benchmarks/bench_daily_ops.py
+
+bench-tools:
+	bash benchmarks/install_tools.sh
+
+bench-resolver: venv bench-tools
+	PYTHONPATH=. python benchmarks/bench_resolver.py --duration 10 --rounds 5
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache dvc_plots

@@ -97,6 +97,8 @@ def error_or_no_data(err: ApiError, **fields: Any) -> Answer:
 #: Operator-edited state is written on the PC by these commands, then committed and pushed.
 OPERATOR_HINT = "on the PC: krx safety | krx portfolio | krx ticket (krx --help), then commit"
 DAILY_OPS = "bash deploy/oci/daily_ops.sh"
+#: Commands that write an artifact outside any DVC stage (registry ``stage`` -> command).
+COMMAND_WRITERS = {"drill": "krx drill"}
 
 
 def write_hint(spec: ArtifactSpec) -> str:
@@ -105,7 +107,7 @@ def write_hint(spec: ArtifactSpec) -> str:
         return f"krx stage {spec.stage}"
     if spec.stage == "operator":
         return OPERATOR_HINT
-    return DAILY_OPS
+    return COMMAND_WRITERS.get(spec.stage, DAILY_OPS)
 
 
 def policy_for(resolved: Resolved) -> CachePolicy:

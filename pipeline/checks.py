@@ -15,6 +15,7 @@ from pipeline.artifacts.prices import PricesMetaV1
 from pipeline.artifacts.reports import MACHINE_REPORT_MAX_CHARS, PushPreviewV1
 from pipeline.canonical import canonical_bytes
 from pipeline.checks_server import SERVER_CHECKS
+from pipeline.checks_sweep import SWEEP_CHECKS
 from pipeline.enums import DayState, Regime
 
 Finding = tuple[str, str]
@@ -78,6 +79,7 @@ CHECKS: dict[str, list[Check]] = {
     "prices_meta/v1": [_check_prices_meta],
     "strategy_bundle/v1": [_check_strategy_bundle],
     **SERVER_CHECKS,
+    **SWEEP_CHECKS,
 }
 
 

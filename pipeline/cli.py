@@ -23,6 +23,8 @@ COMMANDS = (
     "portfolio",
     "ticket",
     "live",
+    "sweep",
+    "drill",
     "scheduler",
     "check",
 )

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from pipeline import registry
 
 ARTIFACT_MARKERS = ("<!-- artifacts:begin -->", "<!-- artifacts:end -->")
+API_MARKERS = ("<!-- api:begin -->", "<!-- api:end -->")
+#: The resolver's route table lives in docs/api.md (a test checks it against ``app.routes``).
+API_DOC = Path(__file__).resolve().parent.parent / "docs" / "api.md"
 
 
 def artifact_table() -> str:
@@ -31,5 +35,15 @@ def replace_block(text: str, markers: tuple[str, str], body: str) -> str:
     return pattern.sub(lambda _: f"{begin}\n{body}\n{end}", text)
 
 
-def render_readme(text: str) -> str:
-    return replace_block(text, ARTIFACT_MARKERS, artifact_table())
+def api_table(doc: str) -> str:
+    """The route table of docs/api.md (the lines from its header to the first blank line)."""
+    lines = doc.splitlines()
+    start = lines.index("| method | path | what |")
+    end = next((i for i in range(start, len(lines)) if not lines[i].strip()), len(lines))
+    return "\n".join(lines[start:end])
+
+
+def render_readme(text: str, api_doc: str | None = None) -> str:
+    doc = API_DOC.read_text(encoding="utf-8") if api_doc is None else api_doc
+    text = replace_block(text, ARTIFACT_MARKERS, artifact_table())
+    return replace_block(text, API_MARKERS, api_table(doc))

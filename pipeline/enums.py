@@ -76,7 +76,7 @@ class ExitCode(StrEnum):
     FAULT = "FAULT"
 
 
-class StepResult(StrEnum):
+class SchedulerStepResult(StrEnum):
     """Result of one ``daily_ops.sh`` step (exit codes: OK 0, BLOCKED 2, FAULT 3, SKIPPED 0)."""
 
     OK = "OK"
@@ -121,6 +121,9 @@ class RiskCode(StrEnum):
     ORDER_PLAN_BLOCKED = "ORDER_PLAN_BLOCKED"
     LAST_CYCLE_FAILED = "LAST_CYCLE_FAILED"
     RECON_CRITICAL = "RECON_CRITICAL"
+    DRILL_FAILED = "DRILL_FAILED"
+    DRILL_STALE = "DRILL_STALE"
+    NO_DRILL = "NO_DRILL"
 
 
 class BundleStatus(StrEnum):
@@ -277,3 +280,78 @@ class ReconCode(StrEnum):
     BACKTEST_LIVE_DIVERGENCE = "BACKTEST_LIVE_DIVERGENCE"
     MISSING_RECEIPT = "MISSING_RECEIPT"
     PLAN_REVISED = "PLAN_REVISED"
+
+
+# --- tuning (DESIGN §4) -----------------------------------------------------------------------
+
+
+class GuardFailure(StrEnum):
+    """Why a sweep candidate fails the out-of-sample guard of ``krx sweep promote``."""
+
+    OOS_SHARPE_UNDEFINED = "OOS_SHARPE_UNDEFINED"
+    OOS_SHARPE_LOW = "OOS_SHARPE_LOW"
+    DEFLATED_SHARPE_LOW = "DEFLATED_SHARPE_LOW"
+    SHARPE_GAP_HIGH = "SHARPE_GAP_HIGH"
+    TOO_FEW_OOS_DAYS = "TOO_FEW_OOS_DAYS"
+    NOT_BETTER_THAN_BASELINE = "NOT_BETTER_THAN_BASELINE"
+
+
+# --- drill (DESIGN §5 Drill, ``krx drill``) ---------------------------------------------------
+
+
+class DrillStep(StrEnum):
+    """The steps of a drill, in the order they run (server loop order)."""
+
+    SCRATCH = "scratch"  # clone HEAD into a scratch copy, force MOCK_ONLY + console delivery
+    BUNDLE = "bundle"  # strategy bundle check for the session
+    TICKETS = "tickets"  # server/dvc.yaml stage
+    OPS_SUMMARY = "ops_summary"  # server/dvc.yaml stage
+    LIVE_CYCLE = "live_cycle"  # server/dvc.yaml stage; the message must stay on the console
+    VALIDATE = "validate"  # krx validate --all on the scratch copy (what daily_ops does)
+    RESOLVER = "resolver"  # serve the scratch copy on loopback, resolve the new receipt
+
+
+class StepResult(StrEnum):
+    PASS = "PASS"
+    WARN = "WARN"  # works, but something needs attention (or a normal safety block)
+    FAIL = "FAIL"  # the server loop would fault here
+    SKIPPED = "SKIPPED"  # not run: an earlier step failed
+
+
+class DrillResult(StrEnum):
+    """Overall drill result (rule in pipeline.core.drill): FAIL > BLOCKED > WARN > PASS."""
+
+    PASS = "PASS"
+    WARN = "WARN"
+    BLOCKED = "BLOCKED"  # the loop works but today's cycle would stop at a safety block
+    FAIL = "FAIL"
+
+
+class DrillReason(StrEnum):
+    """ENUM reason of one drill step (details go in the step's ``detail`` text)."""
+
+    OK = "OK"
+    NO_COMMITS = "NO_COMMITS"
+    SCRATCH_FAILED = "SCRATCH_FAILED"
+    PREVIOUS_STEP_FAILED = "PREVIOUS_STEP_FAILED"
+    BUNDLE_MISSING = "BUNDLE_MISSING"
+    BUNDLE_INVALID = "BUNDLE_INVALID"
+    BUNDLE_TAMPERED = "BUNDLE_TAMPERED"
+    BUNDLE_NOT_YET_VALID = "BUNDLE_NOT_YET_VALID"
+    BUNDLE_STALE = "BUNDLE_STALE"
+    STAGE_MISSING = "STAGE_MISSING"  # not declared in server/dvc.yaml
+    STAGE_CRASHED = "STAGE_CRASHED"  # unexpected exit code or no artifact written
+    TICKETS_REJECTED = "TICKETS_REJECTED"
+    NO_RUN_HISTORY = "NO_RUN_HISTORY"
+    OPS_WARN = "OPS_WARN"
+    OPS_BLOCKED = "OPS_BLOCKED"
+    OPS_STOPPED = "OPS_STOPPED"
+    CYCLE_PARTIAL = "CYCLE_PARTIAL"
+    CYCLE_BLOCKED = "CYCLE_BLOCKED"  # a normal safety block (exit 2)
+    CYCLE_FAILED = "CYCLE_FAILED"  # a fault a human must fix (exit 3)
+    MESSAGE_NOT_SIMULATED = "MESSAGE_NOT_SIMULATED"  # delivery was not console-only
+    ARTIFACT_INVALID = "ARTIFACT_INVALID"  # a SERVER-owned artifact fails validation
+    INPUT_INVALID = "INPUT_INVALID"  # only PC-owned artifacts fail validation (the PC fixes them)
+    RESOLVER_START_FAILED = "RESOLVER_START_FAILED"
+    RESOLVER_ERROR = "RESOLVER_ERROR"  # an error envelope, a non-200 or an invalid artifact
+    RESOLVER_MISMATCH = "RESOLVER_MISMATCH"  # served content differs from what was written

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from pipeline.artifacts.backtest import BacktestMetricsV1, BacktestResultV1
 from pipeline.artifacts.bundle import StrategyBundleV1
+from pipeline.artifacts.drill import DrillReportV1
 from pipeline.artifacts.envelope import Envelope
 from pipeline.artifacts.live import (
     DeliveryRecordV1,
@@ -27,6 +28,7 @@ from pipeline.artifacts.recon import ReconDailyV1, ReconSummaryV1
 from pipeline.artifacts.reports import MachineReportV1, PushPreviewV1
 from pipeline.artifacts.safety import EmergencyStopV1, ExecutionGateV1, RealSenderV1
 from pipeline.artifacts.scheduler import SchedulerRecordV1
+from pipeline.artifacts.sweep import SweepLeaderboardV1
 from pipeline.artifacts.tickets import TicketResultV1, TicketV1
 from pipeline.enums import ArtifactKind, Owner
 
@@ -227,6 +229,16 @@ ARTIFACTS: tuple[ArtifactSpec, ...] = (
         model=PushPreviewV1,
     ),
     ArtifactSpec(
+        name="sweep_leaderboard",
+        version=1,
+        path="reports/sweep/leaderboard.json",
+        owner=Owner.PC,
+        kind=ArtifactKind.JSON,
+        stage="sweep",
+        description="Parameter sweep ranked by walk-forward OOS Sharpe; IS/OOS gap, deflated SR",
+        model=SweepLeaderboardV1,
+    ),
+    ArtifactSpec(
         name="portfolio",
         version=1,
         path="state/portfolio.json",
@@ -345,6 +357,16 @@ ARTIFACTS: tuple[ArtifactSpec, ...] = (
         stage="tickets",
         description="Current positions: operator baseline + fills of processed tickets",
         model=PositionsV1,
+    ),
+    ArtifactSpec(
+        name="drill_report",
+        version=1,
+        path="reports/ops/drill_report.json",
+        owner=Owner.SERVER,
+        kind=ArtifactKind.JSON,
+        stage="drill",
+        description="Last `krx drill`: server loop self-test in a scratch copy, per-step results",
+        model=DrillReportV1,
     ),
     ArtifactSpec(
         name="scheduler_record",

@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ops_api.answer import DAILY_OPS, write_hint
+from ops_api.answer import COMMAND_WRITERS, DAILY_OPS, write_hint
 from ops_api.http import respond
 from ops_api.models import ArtifactRow, Envelope, HealthRow
 from ops_api.routes import ERROR_RESPONSES, Ref, resolver
@@ -48,7 +48,9 @@ RUNBOOK_ROUTES = (
         DAILY_OPS,
         "Latest daily_ops.sh scheduler record",
     ),
-    RunbookRoute("/api/ops/drill/latest", "drill_report", DAILY_OPS, "Latest drill"),
+    RunbookRoute(
+        "/api/ops/drill/latest", "drill_report", COMMAND_WRITERS["drill"], "Latest drill report"
+    ),
 )
 
 

@@ -11,17 +11,17 @@ from typing import Literal
 from pydantic import AwareDatetime, Field, model_validator
 
 from pipeline.artifacts.envelope import Envelope, Model
-from pipeline.enums import PushState, StepResult
+from pipeline.enums import PushState, SchedulerStepResult
 from pipeline.types import CommitSha
 
 #: The runbook's five steps (seeds/000 §4-B) with the commit between 4 and 5, and the push.
 STEP_NAMES = ("pull", "health", "ops_summary", "live_cycle", "commit", "resolve", "push")
 #: Exit code of each step result (pipeline.errors: 0 completed, 2 blocked, 3 fault).
 RESULT_CODES = {
-    StepResult.OK: 0,
-    StepResult.SKIPPED: 0,
-    StepResult.BLOCKED: 2,
-    StepResult.FAULT: 3,
+    SchedulerStepResult.OK: 0,
+    SchedulerStepResult.SKIPPED: 0,
+    SchedulerStepResult.BLOCKED: 2,
+    SchedulerStepResult.FAULT: 3,
 }
 
 
@@ -29,7 +29,9 @@ class SchedulerStep(Model):
     name: str = Field(
         description="Step: pull, health, ops_summary, live_cycle, commit, resolve, push (failed)"
     )
-    result: StepResult = Field(description="OK, BLOCKED (normal safety block), FAULT, SKIPPED")
+    result: SchedulerStepResult = Field(
+        description="OK, BLOCKED (normal safety block), FAULT, SKIPPED"
+    )
     exit_code: Literal[0, 2, 3] = Field(description="Exit code of the step: 0, 2 or 3")
     started_at: AwareDatetime = Field(description="When the step started (Asia/Seoul)")
     duration_s: float = Field(ge=0.0, description="Wall-clock duration of the step, seconds")
@@ -55,7 +57,7 @@ class SchedulerRecordV1(Envelope):
     exit_code: Literal[0, 2, 3] = Field(
         description="The script's exit code: the worst step (0 completed/WARN, 2 blocked, 3 fault)"
     )
-    result: StepResult = Field(description="OK, BLOCKED or FAULT: the name of exit_code")
+    result: SchedulerStepResult = Field(description="OK, BLOCKED or FAULT: the name of exit_code")
     head_before: CommitSha | None = Field(description="Checkout HEAD before the pull")
     head_pulled: CommitSha | None = Field(description="HEAD after the pull (the inputs used)")
     outputs_commit: CommitSha | None = Field(
@@ -73,6 +75,6 @@ class SchedulerRecordV1(Envelope):
                 f"exit_code {self.exit_code} / result {self.result} disagree with "
                 f"the worst step's exit code {worst}"
             )
-        if self.result is StepResult.SKIPPED:
+        if self.result is SchedulerStepResult.SKIPPED:
             raise ValueError("a run's result is OK, BLOCKED or FAULT, never SKIPPED")
         return self

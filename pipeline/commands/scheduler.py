@@ -20,7 +20,7 @@ from pipeline.artifacts.scheduler import (
     SchedulerStep,
 )
 from pipeline.commands.repo import commit_message, stage_owned
-from pipeline.enums import Owner, PushState, StepResult
+from pipeline.enums import Owner, PushState, SchedulerStepResult
 from pipeline.errors import EXIT_OK
 from pipeline.io.context import SEOUL, now_seoul, producer, requested_asof
 from pipeline.io.gitcli import git
@@ -28,7 +28,11 @@ from pipeline.io.server_state import write
 from pipeline.krx_calendar import load_calendar
 
 SPEC_NAME = "scheduler_record"
-CODE_RESULTS = {0: StepResult.OK, 2: StepResult.BLOCKED, 3: StepResult.FAULT}
+CODE_RESULTS = {
+    0: SchedulerStepResult.OK,
+    2: SchedulerStepResult.BLOCKED,
+    3: SchedulerStepResult.FAULT,
+}
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -67,8 +71,8 @@ def read_steps(path: Path) -> tuple[SchedulerStep, ...]:
         lines = []
     for line in lines:
         name, code, skipped, t0, t1, message = (line.split("\t", 5) + [""] * 6)[:6]
-        result = StepResult.SKIPPED if skipped == "1" else CODE_RESULTS.get(int(code or 3))
-        result = result or StepResult.FAULT
+        result = SchedulerStepResult.SKIPPED if skipped == "1" else CODE_RESULTS.get(int(code or 3))
+        result = result or SchedulerStepResult.FAULT
         steps[name] = SchedulerStep(
             name=name,
             result=result,

@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 import re
 import secrets
+from collections.abc import Sequence
 from pathlib import Path
 
 from pipeline import registry
@@ -81,34 +82,69 @@ def parse_fill(text: str, session: dt.date) -> Fill:
 
 def run_new(args: argparse.Namespace) -> int:
     root = Path(args.repo)
+    path, _ = write_ticket(
+        root,
+        args.plan,
+        args.fill,
+        ack=args.ack,
+        by=args.by,
+        note=args.note,
+        ticket_id=args.id,
+        force=args.force,
+    )
+    print(f"wrote {path.relative_to(root).as_posix()}: commit and push it")
+    return EXIT_OK
+
+
+def write_ticket(
+    root: Path,
+    plan_id: str,
+    fills: Sequence[str],
+    *,
+    ack: bool,
+    by: str,
+    note: str = "",
+    ticket_id: str | None = None,
+    force: bool = False,
+) -> tuple[Path, TicketV1]:
+    """Validate, pre-judge and write ``state/tickets/<id>.json``; its path and the ticket.
+
+    ``fills`` use the CLI's ``TICKER:SIDE:SHARES:PRICE[:FEE][@DATE]`` form. OperatorError
+    (nothing written) on a malformed ticket or one the server would surely reject (unless
+    ``force``). The CLI and the cockpit both call this.
+    """
     require_role(Owner.PC, "krx ticket new")
-    if args.ack == bool(args.fill):
+    if ack == bool(fills):
         raise OperatorError("give either --ack or at least one --fill")
-    found = _plan(root, args.plan)
+    if not by.strip():
+        raise OperatorError("the operator name is required (--by)")
+    found = _plan(root, plan_id)
     session = found.session if isinstance(found, LedgerEntry) else found
-    ticket_id = args.id or f"T-{session:%Y%m%d}-{secrets.token_hex(3)}"
+    ticket_id = ticket_id or f"T-{session:%Y%m%d}-{secrets.token_hex(3)}"
     spec = registry.get("ticket")
-    if (root / spec.path_for(ticket_id)).exists():
-        raise OperatorError(f"{spec.path_for(ticket_id)} exists; ticket ids are never reused")
+    try:
+        rel = spec.path_for(ticket_id)
+    except ValueError as err:
+        raise OperatorError(str(err)) from None
+    if (root / rel).exists():
+        raise OperatorError(f"{rel} exists; ticket ids are never reused")
     try:
         ticket = TicketV1(
             asof=session,
             generated_at=now_seoul(),
             producer=producer("ticket new", root),
             ticket_id=ticket_id,
-            kind=TicketKind.ACK if args.ack else TicketKind.EXECUTION,
-            plan_id=args.plan,
-            created_by=args.by,
-            note=args.note,
-            fills=tuple(parse_fill(f, session) for f in args.fill),
+            kind=TicketKind.ACK if ack else TicketKind.EXECUTION,
+            plan_id=plan_id,
+            created_by=by.strip(),
+            note=note,
+            fills=tuple(parse_fill(f, session) for f in fills),
         )
     except ValueError as err:  # pydantic's ValidationError is a ValueError
         raise OperatorError(f"invalid ticket: {err}") from None
-    if isinstance(found, LedgerEntry) and not args.force:
+    if isinstance(found, LedgerEntry) and not force:
         _precheck(root, ticket, found)
-    path = write_artifact(root, spec, ticket, ticket_id)
-    print(f"wrote {path.relative_to(root).as_posix()}: commit and push it")
-    return EXIT_OK
+    return write_artifact(root, spec, ticket, ticket_id), ticket
 
 
 def _precheck(root: Path, ticket: TicketV1, plan: LedgerEntry) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -63,6 +64,40 @@ class BacktestRun:
     integer_shares: bool
 
 
+class Indicators(Protocol):
+    """Where ``run_strategy`` gets its indicators: computed directly, or from a sweep's cache.
+
+    Every implementation returns the values of ``pipeline.core.indicators`` bit for bit.
+    """
+
+    def regime(self, m: PriceMatrix, p: StrategyParams) -> RegimeSeries: ...
+
+    def momentum(self, m: PriceMatrix, n: int, rows: npt.NDArray[np.int64]) -> FloatArray: ...
+
+    def rsi(self, m: PriceMatrix, n: int, rows: npt.NDArray[np.int64]) -> FloatArray: ...
+
+
+class DirectIndicators:
+    """Compute each indicator on the rows asked for (one backtest: nothing to reuse)."""
+
+    def regime(self, m: PriceMatrix, p: StrategyParams) -> RegimeSeries:
+        b = benchmark_column(m, p)
+        return regime_series(m.high[:, b], m.low[:, b], m.close[:, b], p)
+
+    def momentum(self, m: PriceMatrix, n: int, rows: npt.NDArray[np.int64]) -> FloatArray:
+        return momentum(m.close, n, rows)
+
+    def rsi(self, m: PriceMatrix, n: int, rows: npt.NDArray[np.int64]) -> FloatArray:
+        return rsi(m.close, n, rows)
+
+
+def benchmark_column(m: PriceMatrix, p: StrategyParams) -> int:
+    """Column of the regime benchmark; DataError if the matrix lacks it."""
+    if p.benchmark not in m.tickers:
+        raise DataError(f"{p.benchmark}: benchmark series is missing (not in the price matrix)")
+    return m.column(p.benchmark)
+
+
 def calendar_rebalance_days(
     dates: npt.NDArray[np.datetime64], p: StrategyParams
 ) -> npt.NDArray[np.bool_]:
@@ -75,12 +110,15 @@ def calendar_rebalance_days(
     return every
 
 
-def run_strategy(m: PriceMatrix, tradable: npt.NDArray[np.bool_], p: StrategyParams) -> StrategyRun:
+def run_strategy(
+    m: PriceMatrix,
+    tradable: npt.NDArray[np.bool_],
+    p: StrategyParams,
+    indicators: Indicators | None = None,
+) -> StrategyRun:
     """Regime, signal days and target weights over the whole matrix."""
-    b = m.column(p.benchmark) if p.benchmark in m.tickers else -1
-    if b < 0:
-        raise DataError(f"{p.benchmark}: benchmark series is missing (not in the price matrix)")
-    reg = regime_series(m.high[:, b], m.low[:, b], m.close[:, b], p)
+    ind = indicators or DirectIndicators()
+    reg = ind.regime(m, p)
     expo_by_state = np.array([exposure_for(s, p) for s in DAY_STATES])
     exposure = expo_by_state[reg.day_state]
     cal = calendar_rebalance_days(m.dates, p)
@@ -88,8 +126,8 @@ def run_strategy(m: PriceMatrix, tradable: npt.NDArray[np.bool_], p: StrategyPar
     signal_days = np.flatnonzero(cal | (exposure != prev)).astype(np.int64)
     last = m.dates.size - 1
     rows = np.union1d(signal_days, [last]).astype(np.int64)
-    mom = momentum(m.close, p.momentum_period, rows)
-    r = rsi(m.close, p.rsi_period, rows)
+    mom = ind.momentum(m, p.momentum_period, rows)
+    r = ind.rsi(m, p.rsi_period, rows)
     sel = select(mom, r, tradable, exposure[rows], p, with_rank=False)
     in_sig = np.isin(rows, signal_days)
     return StrategyRun(
@@ -113,7 +151,16 @@ def tax_table(dates: npt.NDArray[np.datetime64], costs: CostParams) -> FloatArra
     return out
 
 
-def run_backtest(
+@dataclass(frozen=True)
+class Simulated:
+    """A strategy run and its simulation, before metrics (what a sweep scores)."""
+
+    strategy: StrategyRun
+    sim: sim.SimResult
+    start: int  # first day of the evaluation window (first warm day)
+
+
+def simulate_strategy(
     m: PriceMatrix,
     types: Sequence[InstrumentType],
     tradable: npt.NDArray[np.bool_],
@@ -122,9 +169,10 @@ def run_backtest(
     bt: BacktestParams,
     *,
     integer_shares: bool = True,
-) -> BacktestRun:
-    """Run Crisis Alpha over the matrix; ``types``/``tradable`` are per matrix column."""
-    s = run_strategy(m, tradable, strategy)
+    indicators: Indicators | None = None,
+) -> Simulated:
+    """Strategy + simulation of ``run_backtest`` without the metrics."""
+    s = run_strategy(m, tradable, strategy, indicators)
     type_idx = np.array([TAX_TYPES.index(t) for t in types], dtype=np.int64)
     result = sim.simulate(
         m.open,
@@ -141,7 +189,32 @@ def run_backtest(
         initial_cash=float(bt.initial_capital),
     )
     warm = np.flatnonzero(s.regime.day_state != DAY_STATES.index(DayState.WARMUP))
-    start = int(warm[0]) if warm.size else 0
+    return Simulated(s, result, int(warm[0]) if warm.size else 0)
+
+
+def run_backtest(
+    m: PriceMatrix,
+    types: Sequence[InstrumentType],
+    tradable: npt.NDArray[np.bool_],
+    strategy: StrategyParams,
+    costs: CostParams,
+    bt: BacktestParams,
+    *,
+    integer_shares: bool = True,
+    indicators: Indicators | None = None,
+) -> BacktestRun:
+    """Run Crisis Alpha over the matrix; ``types``/``tradable`` are per matrix column."""
+    run = simulate_strategy(
+        m,
+        types,
+        tradable,
+        strategy,
+        costs,
+        bt,
+        integer_shares=integer_shares,
+        indicators=indicators,
+    )
+    s, result, start = run.strategy, run.sim, run.start
     b = m.column(strategy.benchmark)
     window = result.trades[result.trades[:, sim.T_DAY] > start]
     metrics = compute_metrics(
@@ -173,10 +246,13 @@ def valid_until(asof: dt.date, day_index: int, calendar: KrxCalendar, p: Strateg
     return d
 
 
-def backtest_bars(
-    bars: pd.DataFrame, params: Params, asof: dt.date, *, integer_shares: bool = True
-) -> BacktestRun:
-    """Run the backtest on long bars up to and including ``asof`` (which must have bars)."""
+def matrix_inputs(
+    bars: pd.DataFrame, params: Params, asof: dt.date
+) -> tuple[PriceMatrix, list[InstrumentType], npt.NDArray[np.bool_]]:
+    """(matrix, instrument type per column, tradable per column) of bars up to ``asof``.
+
+    Columns are the universe in params order, plus the benchmark if it is not in it.
+    """
     upto = bars[pd.to_datetime(bars["date"]).dt.date <= asof]
     universe = [i.ticker for i in params.data.universe]
     bench = params.strategy.benchmark
@@ -190,6 +266,14 @@ def backtest_bars(
     kinds = {i.ticker: i.type for i in params.data.universe}
     types = [kinds.get(t, InstrumentType.ETF) for t in tickers]
     tradable = np.array([t in kinds for t in tickers], dtype=np.bool_)
+    return m, types, tradable
+
+
+def backtest_bars(
+    bars: pd.DataFrame, params: Params, asof: dt.date, *, integer_shares: bool = True
+) -> BacktestRun:
+    """Run the backtest on long bars up to and including ``asof`` (which must have bars)."""
+    m, types, tradable = matrix_inputs(bars, params, asof)
     return run_backtest(
         m,
         types,

@@ -63,6 +63,24 @@ def max_drawdown(equity: FloatArray) -> tuple[float, int]:
     return mdd, end - peak
 
 
+def daily_returns(equity: FloatArray) -> FloatArray:
+    """``r_t = E_t / E_{t-1} - 1`` (one fewer value than closes)."""
+    out: FloatArray = equity[1:] / equity[:-1] - 1.0
+    return out
+
+
+def excess_returns(r: FloatArray, risk_free_rate: float) -> FloatArray:
+    """Daily returns minus the daily risk-free rate ``(1 + rf) ** (1/252) - 1``."""
+    out: FloatArray = r - ((1.0 + risk_free_rate) ** (1.0 / DAYS_PER_YEAR) - 1.0)
+    return out
+
+
+def sharpe_of_excess(ex: FloatArray) -> float | None:
+    """Annualised Sharpe ``mean / std(ddof=1) * sqrt(252)`` of daily excess returns."""
+    sd = float(np.std(ex, ddof=1)) if ex.size > 1 else 0.0
+    return float(np.mean(ex)) / sd * math.sqrt(DAYS_PER_YEAR) if sd > 0 else None
+
+
 def performance(
     dates: npt.NDArray[np.datetime64],
     equity: FloatArray,
@@ -74,15 +92,14 @@ def performance(
     total = float(equity[-1] / equity[0] - 1.0)
     years = (_date(dates[-1]) - _date(dates[0])).days / 365.25
     enough = n >= min_obs and years > 0
-    r = equity[1:] / equity[:-1] - 1.0
-    ex = r - ((1.0 + risk_free_rate) ** (1.0 / DAYS_PER_YEAR) - 1.0)
+    r = daily_returns(equity)
+    ex = excess_returns(r, risk_free_rate)
     cagr = vol = sharpe = sortino = None
     ann = math.sqrt(DAYS_PER_YEAR)
     if enough:
         cagr = _finite(float(equity[-1] / equity[0]) ** (1.0 / years) - 1.0)
         vol = float(np.std(r, ddof=1)) * ann
-        sd = float(np.std(ex, ddof=1))
-        sharpe = float(np.mean(ex)) / sd * ann if sd > 0 else None
+        sharpe = sharpe_of_excess(ex)
         down = math.sqrt(float(np.mean(np.minimum(ex, 0.0) ** 2)))
         sortino = float(np.mean(ex)) / down * ann if down > 0 else None
     mdd, mdd_days = max_drawdown(equity)

@@ -17,7 +17,13 @@ TICKETS_FAILED              WARN      REJECTED/EXPIRED ticket results in the rec
 ORDER_PLAN_BLOCKED          WARN      the latest order plan (last session) was BLOCKED
 LAST_CYCLE_FAILED           WARN      the latest live-cycle receipt has result FAILED
 RECON_CRITICAL              CRITICAL  the PC's reconcile summary reports CRITICAL
+DRILL_FAILED                WARN      the last ``krx drill`` has overall_result FAIL
+DRILL_STALE                 WARN      the last drill is older than drill_max_age_trading_days
+NO_DRILL                    INFO      no valid drill report yet (run ``krx drill``)
 ==========================  ========  ===================================================
+
+The drill risks are WARN, not CRITICAL: a failed drill says the loop *would* fault, but the
+real cycle's own inputs raise their own CRITICAL risks; a drill must never block trading.
 
 Status rule, first match wins: EMERGENCY_STOP -> STOPPED; any CRITICAL -> BLOCKED; no live-cycle
 receipt ever -> NO_RUN_HISTORY; any WARN -> WARN; else OK. INFO never changes the status.
@@ -35,6 +41,7 @@ from pipeline.core.safety import SafetyState
 from pipeline.enums import (
     BundleStatus,
     CycleResult,
+    DrillResult,
     ExecutionGate,
     OverallStatus,
     PlanStatus,
@@ -68,6 +75,7 @@ class OpsInputs:
     last_receipt: tuple[CycleResult, dt.date] | None
     recon_status: str | None  # the reconcile summary's status string, if any
     recon_path: str = "reports/recon/recon_summary.json"
+    last_drill: tuple[DrillResult, dt.date] | None = None  # (overall_result, asof)
 
 
 def _risk(code: RiskCode, message: str, *refs: str) -> Risk:
@@ -208,6 +216,28 @@ def _history_risks(i: OpsInputs, cal: KrxCalendar, ops: OpsParams) -> list[Risk]
     return out
 
 
+DRILL_PATH = "reports/ops/drill_report.json"
+
+
+def _drill_risks(i: OpsInputs, cal: KrxCalendar, ops: OpsParams) -> list[Risk]:
+    if i.last_drill is None:
+        return [_risk(RiskCode.NO_DRILL, "드릴 기록이 없습니다 (krx drill).", DRILL_PATH)]
+    result, asof = i.last_drill
+    out = []
+    if result is DrillResult.FAIL:
+        out.append(_risk(RiskCode.DRILL_FAILED, f"최근 드릴({asof})이 실패했습니다.", DRILL_PATH))
+    age = cal.count_after(asof, i.session)
+    if age > ops.drill_max_age_trading_days:
+        out.append(
+            _risk(
+                RiskCode.DRILL_STALE,
+                f"최근 드릴이 {age} 거래일 전입니다 (허용 {ops.drill_max_age_trading_days}).",
+                DRILL_PATH,
+            )
+        )
+    return out
+
+
 def assess(
     i: OpsInputs, cal: KrxCalendar, ops: OpsParams
 ) -> tuple[OverallStatus, tuple[Risk, ...]]:
@@ -217,6 +247,7 @@ def assess(
         *_bundle_risks(i.bundle),
         *_portfolio_risks(i.portfolio, i.session, cal, ops),
         *_history_risks(i, cal, ops),
+        *_drill_risks(i, cal, ops),
     ]
     risks.sort(key=lambda r: (RANK[r.severity], r.code.value))
     return overall_status(risks, has_history=i.last_receipt is not None), tuple(risks)

@@ -25,6 +25,9 @@ SEVERITY: dict[RiskCode, Severity] = {
     RiskCode.ORDER_PLAN_BLOCKED: Severity.WARN,
     RiskCode.LAST_CYCLE_FAILED: Severity.WARN,
     RiskCode.RECON_CRITICAL: Severity.CRITICAL,
+    RiskCode.DRILL_FAILED: Severity.WARN,
+    RiskCode.DRILL_STALE: Severity.WARN,
+    RiskCode.NO_DRILL: Severity.INFO,
 }
 RANK = {Severity.CRITICAL: 0, Severity.WARN: 1, Severity.INFO: 2}
 

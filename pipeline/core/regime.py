@@ -74,7 +74,21 @@ def regime_series(
     c = np.asarray(close, dtype=np.float64)
     check_benchmark(c, p.benchmark)
     s_short, s_long = sma(c, p.ma_short), sma(c, p.ma_long)
-    a = adx(high, low, c, p.adx_period)
+    return regime_from(c, s_short, s_long, adx(high, low, c, p.adx_period), p)
+
+
+def regime_from(
+    c: npt.NDArray[np.float64],
+    s_short: npt.NDArray[np.float64],
+    s_long: npt.NDArray[np.float64],
+    a: npt.NDArray[np.float64],
+    p: StrategyParams,
+) -> RegimeSeries:
+    """The regime from the benchmark close and its indicators (``regime_series`` minus them).
+
+    A sweep computes ``sma``/``adx`` once per period and reuses them across combinations.
+    """
+    check_benchmark(c, p.benchmark)
     warm = np.isfinite(s_short) & np.isfinite(s_long) & np.isfinite(a)
     golden = warm & (s_short > s_long)
     raw_bull = warm & ((c >= s_long) | golden)

@@ -47,6 +47,7 @@ class ReportInputs:
     bench_drawdown: Sequence[float]
     states: Sequence[tuple[dt.date, DayState]]  # regime timeline
     source_note: str
+    sweep_surface: str | None = None  # SVG of the sweep leaderboard's metric surface, if any
 
 
 def pct(x: float | None, digits: int = 1) -> str:
@@ -268,8 +269,18 @@ def render_html(inp: ReportInputs) -> str:
 <ul id="recon-issues">{issues}</ul>
 <h2>월별 수익률 (Monthly returns)</h2>
 {_monthly_html(inp)}
+{_surface_html(inp)}
 </body></html>
 """
+
+
+def _surface_html(inp: ReportInputs) -> str:
+    if inp.sweep_surface is None:
+        return ""
+    return (
+        "<h2>파라미터 스윕 (Sweep: out-of-sample metric surface)</h2>"
+        f'<div id="sweep-surface">{inp.sweep_surface}</div>'
+    )
 
 
 def push_preview(inp: ReportInputs) -> tuple[str, str]:

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import subprocess
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from pipeline.artifacts.envelope import InputRef, Producer
 from pipeline.enums import Owner
 from pipeline.errors import OperatorError
+from pipeline.io.gitcli import head
 from pipeline.io.jsonio import file_sha256
 
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -56,18 +56,7 @@ def role() -> Owner:
 
 def code_sha(root: Path) -> str | None:
     """HEAD of the checkout the code runs from (None outside git)."""
-    try:
-        out = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=10,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    sha = out.stdout.strip()
-    return sha if out.returncode == 0 and len(sha) == 40 else None
+    return head(root)
 
 
 def producer(stage: str, root: Path) -> Producer:

@@ -2,27 +2,15 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
+
+from pipeline.io.gitcli import head as head
+from pipeline.io.gitcli import run_git
 
 
 def _git(root: Path, *args: str) -> tuple[int, str]:
-    try:
-        out = subprocess.run(
-            ["git", "-C", str(root), *args],
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=30,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return 1, ""
-    return out.returncode, out.stdout.strip()
-
-
-def head(root: Path) -> str | None:
-    code, sha = _git(root, "rev-parse", "--verify", "-q", "HEAD")
-    return sha if code == 0 and len(sha) == 40 else None
+    code, out, _ = run_git(root, *args, timeout=30)
+    return code, out.strip()
 
 
 def committed_at(root: Path, rel: str, commit: str | None) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline import registry
+from pipeline.artifacts.drill import DrillReportV1
 from pipeline.artifacts.live import LiveCycleReceiptV1, OrderPlanV1
 from pipeline.artifacts.ops import OpsSummaryV1, SafetyView
 from pipeline.artifacts.tickets import TicketResultV1
@@ -18,7 +19,7 @@ from pipeline.io.context import now_seoul, producer
 from pipeline.io.safety import read_safety
 from pipeline.params import load_params, params_sha256
 
-RECON_PATH = "reports/recon/recon_summary.json"  # the PC's reconcile summary (status field)
+RECON_PATH = registry.get("recon_summary").path  # the PC's reconcile summary (status field)
 
 
 def main(root: Path, asof: str | None) -> int:
@@ -37,6 +38,7 @@ def main(root: Path, asof: str | None) -> int:
     ]
     plan = st.read_valid(root, "order_plan", OrderPlanV1)
     receipt = st.read_valid(root, "live_cycle_receipt", LiveCycleReceiptV1)
+    drill = st.read_valid(root, "drill_report", DrillReportV1)
     inputs = OpsInputs(
         session=session.day,
         safety=safety,
@@ -47,13 +49,21 @@ def main(root: Path, asof: str | None) -> int:
         last_receipt=(receipt.result, receipt.asof) if receipt else None,
         recon_status=st.read_status_field(root, RECON_PATH, "status"),
         recon_path=RECON_PATH,
+        last_drill=(drill.overall_result, drill.asof) if drill else None,
     )
     status, risks = assess(inputs, session.cal, params.ops)
     read = [
         BUNDLE_PATH,
         *(
             registry.get(n).path
-            for n in ("portfolio", "execution_gate", "real_sender", "emergency_stop", "positions")
+            for n in (
+                "portfolio",
+                "execution_gate",
+                "real_sender",
+                "emergency_stop",
+                "positions",
+                "drill_report",
+            )
         ),
     ]
     summary = OpsSummaryV1(

@@ -12,9 +12,11 @@ from pipeline.artifacts.bundle import StrategyBundleV1
 from pipeline.artifacts.prices import PricesMetaV1
 from pipeline.artifacts.recon import ReconSummaryV1
 from pipeline.artifacts.reports import MachineReportV1, PushPreviewV1
+from pipeline.artifacts.sweep import SweepLeaderboardV1
 from pipeline.core.matrix import to_matrix
 from pipeline.core.regime import benchmark_day_states
 from pipeline.core.report import ReportInputs, push_preview, render_html, render_markdown
+from pipeline.core.sweep_surface import surface_svg
 from pipeline.errors import EXIT_OK
 from pipeline.io.atomic import write_bytes_atomic
 from pipeline.io.context import input_ref, now_seoul, producer
@@ -57,6 +59,7 @@ def main(root: Path, asof: str | None) -> int:
         bench_drawdown=bench_dd,
         states=sorted(states.items()),
         source_note=meta.source_note,
+        sweep_surface=_sweep_surface(root),
     )
     write_bytes_atomic(root / registry.get("report_markdown").path, render_markdown(inp).encode())
     write_bytes_atomic(root / registry.get("report_html").path, render_html(inp).encode())
@@ -86,6 +89,14 @@ def main(root: Path, asof: str | None) -> int:
     write_artifact(root, registry.get("push_preview"), preview, keep_if_unchanged=True)
     print(f"reports: {registry.get('report_html').path} (open it in a browser; works offline)")
     return EXIT_OK
+
+
+def _sweep_surface(root: Path) -> str | None:
+    """The committed sweep leaderboard's surface (sweeps are optional: None if absent)."""
+    spec = registry.get("sweep_leaderboard")
+    if not (root / spec.path).exists():
+        return None
+    return surface_svg(read_artifact(root, spec, SweepLeaderboardV1))
 
 
 def _r(x: float | None) -> float | None:

@@ -153,10 +153,11 @@ def test_a_validator_crash_fails_closed(monkeypatch: pytest.MonkeyPatch) -> None
 
 @pytest.mark.parametrize("spec", registry.ARTIFACTS, ids=lambda s: s.name)
 def test_write_hints_name_real_commands(spec: registry.ArtifactSpec) -> None:
-    from ops_api.answer import DAILY_OPS, OPERATOR_HINT, write_hint
+    from ops_api.answer import COMMAND_WRITERS, DAILY_OPS, OPERATOR_HINT, write_hint
     from pipeline.commands.stage import STAGES
 
     hint = write_hint(spec)
-    assert hint in {f"krx stage {s}" for s in STAGES} | {OPERATOR_HINT, DAILY_OPS}
+    commands = {f"krx stage {s}" for s in STAGES} | set(COMMAND_WRITERS.values())
+    assert hint in commands | {OPERATOR_HINT, DAILY_OPS}
     if spec.stage in STAGES:
         assert hint == f"krx stage {spec.stage}"

@@ -86,7 +86,13 @@ def test_reports_are_compact_korean_and_self_contained(project: Path) -> None:
     html = (project / "reports/human/report.html").read_text(encoding="utf-8")
     assert "<script" not in html
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", html)  # nothing to fetch
-    for anchor in ("equity-chart", "drawdown-chart", "regime-timeline", "recon-badge"):
+    for anchor in (
+        "equity-chart",
+        "drawdown-chart",
+        "regime-timeline",
+        "recon-badge",
+        "sweep-surface",
+    ):
         assert f'id="{anchor}"' in html
     assert "합성 데이터" in html  # synthetic data is marked wherever shown
     md = (project / "reports/human/report.md").read_text(encoding="utf-8")
@@ -133,3 +139,10 @@ def test_html_report_renders_offline_in_headless_chromium(project: Path, tmp_pat
         check=False,
     ).stdout
     assert dom.count("<svg") >= 3 and "polyline" in dom
+
+
+def test_reports_without_a_sweep_leaderboard_leave_the_surface_out(project: Path) -> None:
+    (project / "reports/sweep/leaderboard.json").unlink()
+    reports.main(project, None)
+    html = (project / "reports/human/report.html").read_text(encoding="utf-8")
+    assert 'id="sweep-surface"' not in html and 'id="equity-chart"' in html

@@ -22,7 +22,10 @@ def test_server_dvc_outputs_are_server_owned_and_never_cached() -> None:
     stages = yaml.safe_load((ROOT / "server/dvc.yaml").read_text(encoding="utf-8"))["stages"]
     assert list(stages) == ["tickets", "ops_summary", "live_cycle"]
     written = {a.stage for a in registry.ARTIFACTS if a.owner is Owner.SERVER}
-    assert written == set(stages)
+    # Server artifacts written by a command rather than a DVC stage (`krx drill`, and the
+    # scheduler record written by deploy/oci/daily_ops.sh through `krx scheduler`).
+    by_command = {"drill", "daily_ops"}
+    assert written - by_command == set(stages)
     for name, stage in stages.items():
         assert stage["wdir"] == ".." and stage["always_changed"] is True, name
         for out in stage["outs"]:

@@ -1,0 +1,190 @@
+"""The Act section: forms whose callbacks validate, commit once, and record the result.
+
+Callbacks run before the page is drawn, so the page always shows the state after the new
+commit. Results stay in ``st.session_state`` and are shown above the forms (plus a toast).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from cockpit import actions, gitops, views
+from cockpit.data import Snapshot
+from cockpit.settings import Settings
+from pipeline.enums import ExecutionGate
+
+
+def show_last_result() -> None:
+    result = st.session_state.get("last_result")
+    if result is None:
+        return
+    title, ok, text = result
+    (st.success if ok else st.error)(f"**{title}** — {text}")
+    if st.session_state.pop("toast", False):  # once per action, wherever the page is scrolled
+        st.toast(f"{title}: {'done' if ok else 'refused'}", icon="✅" if ok else "⛔")
+
+
+def act(settings: Settings, snap: Snapshot) -> None:
+    st.header("Act")
+    st.caption(
+        f"Every action validates, then makes exactly one commit in `{settings.repo}`; "
+        "PUSH publishes it to the server."
+    )
+    show_last_result()
+    safety_tab, pf_tab, ticket_tab, sync_tab = st.tabs(
+        ["Safety switches", "Portfolio baseline", "Execution ticket", "Pull / push"]
+    )
+    ctx = {"root": settings.repo, "by": settings.operator}
+    with safety_tab:
+        safety_forms(ctx)
+    with pf_tab:
+        portfolio_form(ctx, snap)
+    with ticket_tab:
+        ticket_form(ctx, snap)
+    with sync_tab:
+        sync_buttons(ctx)
+
+
+def _state(key: str) -> Any:
+    return st.session_state.get(key)
+
+
+def _record(title: str, result: actions.ActionResult, reset: str = "") -> None:
+    text = result.message + (f" (commit `{result.commit[:10]}`)" if result.commit else "")
+    st.session_state["last_result"] = (title, result.ok, text)
+    st.session_state["toast"] = True
+    if result.ok and reset:
+        _reset(reset)
+
+
+def _reset(*prefixes: str) -> None:
+    """Forget form values so the forms start again from the (new) committed state."""
+    for key in [k for k in st.session_state if str(k).startswith(prefixes)]:
+        del st.session_state[key]
+
+
+def _on_switch(ctx: dict[str, Any], name: str) -> None:
+    result = actions.set_switch(
+        ctx["root"],
+        name,
+        str(_state(f"{name}_value")),
+        _state("operator") or ctx["by"],
+        _state(f"{name}_reason") or "",
+        confirm=_state(f"{name}_confirm") or "",
+    )
+    _record(f"set {name}", result)
+
+
+def safety_forms(ctx: dict[str, Any]) -> None:
+    specs = {
+        "execution_gate": [g.value for g in ExecutionGate],
+        "real_sender": ["off", "on"],
+        "emergency_stop": ["off", "on"],
+    }
+    cols = st.columns(3)
+    for col, (name, options) in zip(cols, specs.items(), strict=True):
+        with col, st.form(f"{name}_form"):
+            now = actions.current_switch(ctx["root"], name)
+            st.markdown(f"**{name}** (now: `{now}`)")
+            st.selectbox(
+                "new value",
+                options,
+                index=options.index(now) if now in options else 0,
+                key=f"{name}_value",
+            )
+            st.text_input("reason (required)", key=f"{name}_reason")
+            if name == "execution_gate":
+                st.text_input(
+                    f"confirmation for REAL_ENABLED: type {actions.REAL_CONFIRMATION}",
+                    key=f"{name}_confirm",
+                )
+            st.form_submit_button(
+                f"Commit {name}", on_click=_on_switch, args=(ctx, name), type="primary"
+            )
+
+
+def _on_portfolio(ctx: dict[str, Any]) -> None:
+    holdings, errors = views.parse_holdings(_state("pf_holdings") or "")
+    if errors:
+        _record("portfolio", actions.ActionResult(False, "; ".join(errors)))
+        return
+    result = actions.set_portfolio(
+        ctx["root"],
+        int(_state("pf_cash") or 0),
+        holdings,
+        str(_state("pf_asof") or ""),
+        _state("operator") or ctx["by"],
+        _state("pf_note") or "",
+    )
+    _record("portfolio", result, reset="pf_")
+
+
+def portfolio_form(ctx: dict[str, Any], snap: Snapshot) -> None:
+    current = snap.data("portfolio")
+    bundle = snap.data("strategy_bundle")
+    default_asof = (bundle or current or {}).get("asof", "")
+    with st.form("portfolio_form"):
+        st.number_input(
+            "cash (KRW)",
+            min_value=-(10**12),
+            value=int((current or {}).get("cash_krw", 0)),
+            step=10_000,
+            key="pf_cash",
+        )
+        st.text_area(
+            "holdings: one `TICKER SHARES AVG_PRICE` per line",
+            views.holdings_text(current),
+            key="pf_holdings",
+        )
+        st.text_input("asof (the close it describes, YYYY-MM-DD)", str(default_asof), key="pf_asof")
+        st.text_input("note (e.g. broker statement)", key="pf_note")
+        st.form_submit_button("Commit portfolio", on_click=_on_portfolio, args=(ctx,))
+
+
+def _on_ticket(ctx: dict[str, Any]) -> None:
+    ack = bool(_state("tk_ack"))
+    fills, errors = views.parse_fills("" if ack else _state("tk_fills") or "")
+    if errors:
+        _record("ticket", actions.ActionResult(False, "; ".join(errors)))
+        return
+    result = actions.new_ticket(
+        ctx["root"],
+        str(_state("tk_plan") or ""),
+        fills,
+        _state("operator") or ctx["by"],
+        note=_state("tk_note") or "",
+        ack=ack,
+    )
+    _record("ticket", result, reset="tk_")
+
+
+def ticket_form(ctx: dict[str, Any], snap: Snapshot) -> None:
+    plan = snap.data("order_plan")
+    with st.form("ticket_form"):
+        st.text_input("plan id", (plan or {}).get("plan_id") or "", key="tk_plan")
+        st.text_area(
+            "fills: one `TICKER BUY|SELL SHARES PRICE [FEE]` per line (pre-filled from the plan)",
+            views.fills_text(plan),
+            key="tk_fills",
+            height=160,
+        )
+        st.checkbox("acknowledge only (no fills)", key="tk_ack")
+        st.text_input("note", key="tk_note")
+        st.form_submit_button("Commit ticket", on_click=_on_ticket, args=(ctx,))
+
+
+def _on_git(ctx: dict[str, Any], what: str) -> None:
+    result = (gitops.pull if what == "pull" else gitops.push)(ctx["root"])
+    text = f"`{result.command}`\n\n```\n{result.output}\n```"
+    st.session_state["last_result"] = (what.upper(), result.ok, text)
+    st.session_state["toast"] = True
+    if result.ok and what == "pull":
+        _reset("pf_", "tk_")  # a pull may bring a new plan or portfolio
+
+
+def sync_buttons(ctx: dict[str, Any]) -> None:
+    c1, c2 = st.columns(2)
+    c1.button("PULL (git pull --rebase)", key="pull", on_click=_on_git, args=(ctx, "pull"))
+    c2.button("PUSH (git push)", key="push", on_click=_on_git, args=(ctx, "push"))

@@ -1,0 +1,104 @@
+"""``reports/ops/drill_report.json``: the last ``krx drill`` (DESIGN §5 Drill, issue 9).
+
+A drill runs the whole server loop against HEAD in a scratch copy with the gate forced to
+MOCK_ONLY and delivery forced to the console; this report is the only thing it adds to the
+real repository.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from pipeline.artifacts.envelope import Envelope, Model
+from pipeline.enums import (
+    CycleDecision,
+    CycleReason,
+    CycleResult,
+    DeliveryChannel,
+    DrillReason,
+    DrillResult,
+    DrillStep,
+    ExecutionGate,
+    OverallStatus,
+    SafetyFileState,
+    StepResult,
+)
+from pipeline.types import CommitSha
+
+
+class ObservedSafety(Model):
+    """The real repository's safety settings as the server reads them (not what was forced)."""
+
+    gate: ExecutionGate = Field(description="Effective execution gate of the real working tree")
+    gate_file: SafetyFileState = Field(description="How state/execution_gate.json was read")
+    real_sender_enabled: bool = Field(description="Effective real-sender switch")
+    real_sender_file: SafetyFileState = Field(
+        description="How state/real_sender_enable.json was read"
+    )
+    emergency_stop: bool = Field(description="Effective emergency stop (file or environment)")
+    emergency_stop_file: SafetyFileState = Field(
+        description="How state/emergency_stop.json was read"
+    )
+    emergency_stop_env: bool = Field(description="KRX_EMERGENCY_STOP=1 in the environment")
+    telegram_credentials_present: bool = Field(
+        description="KRX_TELEGRAM_TOKEN and KRX_TELEGRAM_CHAT_ID set (values never recorded)"
+    )
+    real_send_possible: bool = Field(
+        description="A real cycle could send to Telegram right now (gate, sender, stop, token)"
+    )
+
+
+class ForcedSafety(Model):
+    """What the drill forced in its scratch copy so that nothing can leave the machine."""
+
+    gate: ExecutionGate = Field(description="Gate written into the scratch copy (MOCK_ONLY)")
+    real_sender_enabled: bool = Field(description="Sender switch written into the scratch copy")
+    removed_env: tuple[str, ...] = Field(
+        description="Environment variables removed for the scratch steps (Telegram settings)"
+    )
+
+
+class StepReport(Model):
+    step: DrillStep = Field(description="Which step (in run order)")
+    result: StepResult = Field(description="PASS, WARN, FAIL or SKIPPED")
+    reason: DrillReason = Field(description="ENUM reason (rule table in pipeline.core.drill)")
+    duration_ms: int = Field(ge=0, description="Wall time of the step, milliseconds")
+    exit_code: int | None = Field(
+        description="Exit code of the step's process (null if it ran no process)"
+    )
+    detail: str = Field(max_length=2000, description="English detail for the operator")
+
+
+class CycleView(Model):
+    """The scratch live cycle's receipt, as evidence."""
+
+    result: CycleResult = Field(description="Receipt result")
+    decision: CycleDecision = Field(description="Receipt decision")
+    reason: CycleReason = Field(description="Receipt reason")
+    delivery_actual: DeliveryChannel = Field(
+        description="Where the message went (always CONSOLE_SIMULATED in a drill)"
+    )
+
+
+class DrillReportV1(Envelope):
+    schema_id: Literal["drill_report/v1"] = Field("drill_report/v1", alias="schema")
+    head_commit: CommitSha | None = Field(
+        description="The real repository's HEAD that was drilled (null: no commits)"
+    )
+    real_tree_dirty: bool = Field(
+        description="The real working tree had uncommitted changes (the drill used HEAD only)"
+    )
+    observed_safety: ObservedSafety = Field(description="The real repository's safety settings")
+    forced_safety: ForcedSafety = Field(description="What the scratch copy ran with")
+    steps: tuple[StepReport, ...] = Field(description="Every step, in run order")
+    ops_status: OverallStatus | None = Field(
+        description="overall_status of the scratch ops summary (null if none was written)"
+    )
+    cycle: CycleView | None = Field(description="The scratch receipt (null if none was written)")
+    overall_result: DrillResult = Field(
+        description="FAIL if any step failed, else BLOCKED on a safety block, else WARN, else PASS"
+    )
+    exit_code: int = Field(description="0 pass/warn, 2 safety block found, 3 fault")
+    duration_ms: int = Field(ge=0, description="Wall time of the whole drill, milliseconds")

@@ -1,0 +1,183 @@
+"""``krx sweep``: run a parameter sweep, show the board, try a candidate, promote one (PC only).
+
+* ``run``     scores the spec walk-forward and writes reports/sweep/leaderboard.json.
+* ``show``    prints the leaderboard's top candidates.
+* ``exp``     runs a candidate as a DVC experiment (``dvc exp run -S ...``) to compare it with
+              ``dvc exp show`` / ``dvc metrics diff``.
+* ``promote`` commits the candidate's values to params.yaml; refuses (exit 2) a candidate that
+              fails the out-of-sample guard. There is no override: edit params.yaml by hand
+              and commit it yourself if you must.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from pipeline import registry
+from pipeline.artifacts.sweep import Candidate, SweepLeaderboardV1
+from pipeline.core.promotion import (
+    changes_for,
+    check_promotable,
+    commit_message,
+    dvc_set_params,
+    find_candidate,
+)
+from pipeline.enums import Owner
+from pipeline.errors import EXIT_OK, OperatorError, RetryableError
+from pipeline.io.atomic import write_bytes_atomic
+from pipeline.io.gitcli import git
+from pipeline.io.jsonio import read_artifact
+from pipeline.io.params_edit import set_strategy_values
+from pipeline.io.server_state import require_role
+from pipeline.params import PARAMS_FILE, Params, load_params, parse_params
+from pipeline.sweep_run import run_sweep, sweep_params_sha256
+
+BOARD = registry.get("sweep_leaderboard")
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("sweep", help="parameter sweeps scored walk-forward; promote by commit")
+    ssub = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    r = ssub.add_parser("run", help="score a sweep spec and write the leaderboard")
+    r.add_argument("--spec", default="sweeps/default.yaml", help="repo-relative spec file")
+    r.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="worker processes (default: every core; 1 = this process only)",
+    )
+    r.add_argument(
+        "--scheduler",
+        help="Dask scheduler address (tcp://host:port), or 'local' for a loopback cluster "
+        "of --workers processes",
+    )
+    r.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    r.set_defaults(func=run_run)
+    s = ssub.add_parser("show", help="print the leaderboard's top candidates")
+    s.add_argument("--top", type=int, default=10, help="rows to print")
+    s.set_defaults(func=run_show)
+    e = ssub.add_parser("exp", help="run a candidate as a DVC experiment (dvc exp run -S ...)")
+    e.add_argument("candidate", help="rank (1, 2, ...) or 12-hex id")
+    e.add_argument(
+        "--workspace",
+        action="store_true",
+        help="run in the workspace (changes params.yaml and outputs there) instead of a "
+        "temporary copy (dvc exp run --temp, the default)",
+    )
+    e.set_defaults(func=run_exp)
+    pr = ssub.add_parser("promote", help="commit a candidate's values to params.yaml")
+    pr.add_argument("candidate", help="rank (1, 2, ...) or 12-hex id")
+    pr.set_defaults(func=run_promote)
+
+
+def run_run(args: argparse.Namespace) -> int:
+    root = Path(args.repo)
+    require_role(Owner.PC, "krx sweep run")
+    out = run_sweep(
+        root,
+        args.spec,
+        workers=max(1, args.workers),
+        scheduler=args.scheduler,
+        progress=not args.no_progress,
+    )
+    b = out.board
+    best = b.candidates[0]
+    print(
+        f"sweep {b.spec.name}: {b.trials} trials ({b.invalid} invalid skipped), "
+        f"{len(b.walk_forward.folds)} folds; best OOS Sharpe {_f(best.oos_sharpe)} "
+        f"({best.id}, guard {'passed' if best.guard.passed else 'failed'}); "
+        f"wrote {out.path.relative_to(root).as_posix()}: commit it"
+    )
+    if b.synthetic_data:
+        print("note: scored on synthetic sample data (data.source: sample), not market prices")
+    return EXIT_OK
+
+
+def _f(x: float | None) -> str:
+    return "-" if x is None else f"{x:.3f}"
+
+
+def _row(c: Candidate) -> str:
+    guard = "ok" if c.guard.passed else ",".join(f.value for f in c.guard.failures)
+    tag = " (현재 params)" if c.is_baseline else ""
+    return (
+        f"{c.rank:>5} {c.id} {_f(c.oos_sharpe):>7} {_f(c.is_sharpe):>7} {_f(c.sharpe_gap):>7} "
+        f"{_f(c.deflated_sharpe):>6}  {guard}{tag}"
+    )
+
+
+def run_show(args: argparse.Namespace) -> int:
+    b = read_artifact(Path(args.repo), BOARD, SweepLeaderboardV1)
+    print(f"sweep {b.spec.name} asof {b.asof}: {b.trials} trials, guard = {b.guard.model_dump()}")
+    print(f"expected best OOS Sharpe of {b.trials} lucky trials: {b.expected_max_sharpe:.3f}")
+    print(" rank id           OOS-SR   IS-SR     gap    DSR  guard")
+    for c in b.candidates[: args.top]:
+        print(_row(c))
+    if b.baseline.rank > min(args.top, len(b.candidates)):
+        print(_row(b.baseline))
+    return EXIT_OK
+
+
+def run_exp(args: argparse.Namespace) -> int:
+    root = Path(args.repo)
+    require_role(Owner.PC, "krx sweep exp")
+    board = read_artifact(root, BOARD, SweepLeaderboardV1)
+    cand = find_candidate(board, args.candidate)
+    name = f"sweep-{cand.id}"
+    argv = ["dvc", "exp", "run", "-n", name, *dvc_set_params(cand)]
+    argv += [] if args.workspace else ["--temp"]
+    print(" ".join(argv))
+    try:
+        # dvc is a dependency of this package: run the one installed beside it.
+        proc = subprocess.run([sys.executable, "-m", *argv], cwd=root, check=False)
+    except OSError as err:
+        raise RetryableError(f"dvc exp run: {err}") from None
+    if proc.returncode != 0:
+        raise RetryableError(f"dvc exp run exited {proc.returncode}")
+    against = "" if args.workspace else f" {name}"
+    print(f"compare: dvc exp show; dvc metrics diff HEAD{against}")
+    return EXIT_OK
+
+
+def run_promote(args: argparse.Namespace) -> int:
+    root = Path(args.repo)
+    require_role(Owner.PC, "krx sweep promote")
+    dirty = git(root, "status", "--porcelain", "--", BOARD.path, PARAMS_FILE).strip()
+    if dirty:
+        raise OperatorError(
+            f"commit {BOARD.path} and {PARAMS_FILE} first (uncommitted: {dirty.splitlines()})"
+        )
+    board = read_artifact(root, BOARD, SweepLeaderboardV1)
+    params = load_params(root)
+    cand = find_candidate(board, args.candidate)
+    changes = changes_for(cand, params.strategy)
+    check_promotable(board, cand, sweep_params_sha256(params), changes)
+    path = root / PARAMS_FILE
+    text = set_strategy_values(path.read_text(encoding="utf-8"), {c.key: c.new for c in changes})
+    new = parse_params_text(text)
+    if new.model_dump(exclude={"strategy"}) != params.model_dump(exclude={"strategy"}):
+        raise OperatorError("internal: promotion would change more than the strategy section")
+    if changes_for(cand, new.strategy):
+        raise OperatorError("internal: params.yaml does not read back as the candidate's values")
+    head = git(root, "rev-parse", "HEAD").strip()
+    message = commit_message(board, cand, changes, BOARD.path, head)
+    write_bytes_atomic(path, text.encode("utf-8"))
+    git(root, "add", "--", PARAMS_FILE)
+    git(root, "commit", "-q", "-F", "-", "--", PARAMS_FILE, input_text=message)
+    sha = git(root, "rev-parse", "--short", "HEAD").strip()
+    print(f"promoted {cand.id} (rank {cand.rank}) in commit {sha}: push it; dvc repro reruns")
+    return EXIT_OK
+
+
+def parse_params_text(text: str) -> Params:
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        raise OperatorError(f"internal: edited params.yaml is not YAML: {err}") from None
+    return parse_params(raw)

@@ -1,0 +1,87 @@
+"""The real app (``streamlit run``, headless, loopback) opened in headless Chromium: the main
+page shows the status, the order plan and the equity chart, with no error on the page, and a
+screenshot of it is saved (``KRX_SCREENSHOT_DIR``, default the test's temp folder); then one
+action through the real form makes its commit."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from tests.cockpit.conftest import APP, free_port, process, wait_http
+from tests.conftest import git
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def test_main_page_in_headless_chromium(repo: Path, tmp_path: Path) -> None:
+    chromium = shutil.which("chromium") or CHROMIUM
+    assert Path(chromium).exists(), "chromium is installed by `make sysdeps` (Debian package)"
+    port = free_port()
+    env = {
+        "PYTHONPATH": str(APP.parents[1]),
+        "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
+        "KRX_COCKPIT_REPO": str(repo),
+        "KRX_OPERATOR": "kim",
+    }
+    args = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.headless", "true"]
+    args += ["--server.address", "127.0.0.1", "--server.port", str(port)]
+    args += ["--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal"]
+    plan = json.loads((repo / "reports/live/order_plan.json").read_text("utf-8"))
+    shot = Path(os.environ.get("KRX_SCREENSHOT_DIR", tmp_path)) / "cockpit_main.png"
+    shot.parent.mkdir(parents=True, exist_ok=True)
+    with process(args, cwd=repo, env=env):
+        url = f"http://127.0.0.1:{port}"
+        wait_http(f"{url}/_stcore/health")
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=chromium, headless=True, args=FLAGS)
+            try:
+                page = browser.new_page(viewport={"width": 1400, "height": 2200})
+                page.goto(url, timeout=30_000)
+                page.get_by_text("Today's order plan").wait_for(timeout=30_000)
+                page.get_by_text(plan["plan_id"]).first.wait_for(timeout=30_000)
+                charts = page.locator('[data-testid="stVegaLiteChart"]')
+                charts.first.wait_for(timeout=30_000)
+                page.wait_for_timeout(1_500)  # let vega draw before the screenshot
+                page.screenshot(path=str(shot), full_page=True)
+                body = page.inner_text("body")
+                exceptions = page.locator('[data-testid="stException"]').count()
+                chart_count = charts.count()
+                # One action through the real form: the gate, as an operator would set it.
+                page.get_by_label("reason (required)").first.fill("standing value")
+                gate = page.locator('[data-testid="stSelectbox"]').first
+                gate.scroll_into_view_if_needed()
+                gate.click()
+                page.get_by_role("option", name="DRY_RUN").click()
+                page.get_by_role("button", name="Commit execution_gate").click()
+                done = "operator(gate): MISSING -> DRY_RUN by kim: standing value"
+                shown = done.replace("->", "→")  # Streamlit's markdown typesets the arrow
+                page.get_by_text(shown).first.wait_for(timeout=30_000)
+                exceptions += page.locator('[data-testid="stException"]').count()
+            finally:
+                browser.close()
+    assert shot.stat().st_size > 20_000
+    assert exceptions == 0, body
+    assert "Traceback" not in body and "Error" not in body.replace("Server unreachable", "")
+    assert "Ops status" in body and "NO_RUN_HISTORY" in body
+    assert plan["plan_id"] in body and "Equity vs benchmark" in body
+    assert chart_count >= 3  # equity, drawdown, regime timeline (+ metrics history)
+    assert git(repo, "log", "-1", "--format=%s") == done
+    assert git(repo, "show", "--name-only", "--format=", "HEAD") == "state/execution_gate.json"

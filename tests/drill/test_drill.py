@@ -1,0 +1,281 @@
+"""``krx drill`` end to end: real git repos, real processes, a real loopback resolver.
+
+Each test builds a server-ready repository (bundle + portfolio committed, like the server's
+clone after a PC push), breaks one precondition, drills it as a process and checks the report,
+the exit code, that the repository is byte-for-byte unchanged apart from the report, and that
+no message reached the local Telegram-protocol server.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import socket
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pipeline.enums import ExecutionGate
+from pipeline.io.api_probe import free_port, serve
+from tests.conftest import ROOT, run
+from tests.server.factories import (
+    commit_all,
+    gate,
+    git,
+    git_init,
+    put,
+    put_raw,
+    sender,
+    server_repo,
+    stop,
+)
+from tests.server.telegram_stub import telegram_stub
+
+pytestmark = pytest.mark.slow
+FRI = dt.date(2025, 9, 19)
+MON = dt.date(2025, 9, 22)
+REPORT = "reports/ops/drill_report.json"
+TARGETS = {"069500": 0.3, "132030": 0.3}
+
+
+def drill_repo(tmp: Path) -> Path:
+    """A server clone: bundle signalled Friday, baseline portfolio, server/dvc.yaml, lock files."""
+    root = server_repo(tmp, targets=TARGETS)  # inside every guardrail: a clean COMPLETED
+    (root / "server").mkdir()
+    shutil.copy(ROOT / "server/dvc.yaml", root / "server/dvc.yaml")
+    put_raw(root, "server/dvc.lock", b"schema: '2.0'\nstages: {}\n")
+    put_raw(root, "dvc.lock", b"schema: '2.0'\nstages: {}\n")
+    git_init(root)
+    commit_all(root, "pc: bundle + portfolio")
+    return root
+
+
+def state(root: Path) -> dict[str, Any]:
+    """Every file's hash (tracked, untracked, ignored, dvc.lock files) and git's refs."""
+    files = {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and ".git" not in p.relative_to(root).parts
+    }
+    return {
+        "files": files,
+        "refs": git(root, "for-each-ref", "--format=%(refname) %(objectname)"),
+        "head": git(root, "rev-parse", "HEAD"),
+        "worktrees": git(root, "worktree", "list", "--porcelain"),
+        "remotes": git(root, "remote", "-v"),
+        "stash": git(root, "stash", "list"),
+    }
+
+
+def drill(
+    root: Path, day: dt.date, *args: str, env: dict[str, str] | None = None
+) -> tuple[int, dict[str, Any], str]:
+    scratch_tmp(root).mkdir(exist_ok=True)
+    base = {
+        "TMPDIR": str(scratch_tmp(root)),  # the scratch copy and lock file land here
+        "KRX_ROLE": "SERVER",
+        "KRX_ASOF": day.isoformat(),
+        "KRX_NOW": f"{day.isoformat()}T09:30:00+09:00",
+        "PYTHONPATH": str(ROOT),
+    }
+    proc = run(
+        [sys.executable, "-m", "pipeline.cli", "-C", str(root), "drill", *args],
+        root,
+        env={**base, **(env or {})},
+        check=False,
+        timeout=120,
+    )
+    out = proc.stdout + proc.stderr
+    assert (root / REPORT).exists(), out
+    report: dict[str, Any] = json.loads((root / REPORT).read_text("utf-8"))
+    return proc.returncode, report, out
+
+
+def steps(report: dict[str, Any]) -> dict[str, tuple[str, str]]:
+    return {s["step"]: (s["result"], s["reason"]) for s in report["steps"]}
+
+
+def checked(root: Path, day: dt.date, *args: str, env: dict[str, str] | None = None) -> Any:
+    """Drill and assert the invariants every drill keeps; (exit, report, output).
+
+    With ``--commit`` the one new commit holds the report and nothing else.
+    """
+    before = state(root)
+    code, report, out = drill(root, day, *args, env=env)
+    after = state(root)
+    if "--commit" in args:
+        assert git(root, "rev-parse", "HEAD~1") == before["head"]
+        assert git(root, "show", "--name-only", "--format=", "HEAD") == REPORT
+        assert git(root, "status", "--porcelain") == ""
+        old = before["head"]
+        for key in ("refs", "head", "worktrees"):
+            before[key] = before[key].replace(old, after["head"])
+    changed = {
+        p
+        for p in before["files"].keys() | after["files"].keys()
+        if before["files"].get(p) != after["files"].get(p)
+    }
+    assert changed == {REPORT}, out
+    assert {k: v for k, v in after.items() if k != "files"} == {
+        k: v for k, v in before.items() if k != "files"
+    }
+    assert list(scratch_tmp(root).iterdir()) == [], "scratch copy or lock file left behind"
+    run(
+        [sys.executable, "-m", "pipeline.cli", "validate", REPORT],
+        root,
+        env={"PYTHONPATH": str(ROOT)},
+    )
+    assert report["exit_code"] == code and report["asof"] >= day.isoformat()
+    assert [s["step"] for s in report["steps"]] == [
+        "scratch",
+        "bundle",
+        "tickets",
+        "ops_summary",
+        "live_cycle",
+        "validate",
+        "resolver",
+    ]
+    return code, report, out
+
+
+def scratch_tmp(root: Path) -> Path:
+    return root.parent / "tmp"
+
+
+def test_healthy_repo_drills_pass_and_nothing_leaves_the_machine(tmp_path: Path) -> None:
+    """Real sending fully enabled (gate, sender, token, base URL): the stub receives nothing."""
+    root = drill_repo(tmp_path)
+    put(root, "execution_gate", gate(FRI, ExecutionGate.REAL_ENABLED))
+    put(root, "real_sender", sender(FRI, True))
+    commit_all(root, "pc: real sending on")
+    with telegram_stub() as stub:
+        env = {
+            "KRX_TELEGRAM_TOKEN": "123:secret-token",
+            "KRX_TELEGRAM_CHAT_ID": "42",
+            "KRX_TELEGRAM_API_BASE": stub.base_url,
+        }
+        # run on Sunday: a holiday drills the next session ("would Monday's run work?")
+        code, report, out = checked(root, dt.date(2025, 9, 21), env=env)
+        assert stub.requests == []
+    assert report["asof"] == MON.isoformat()
+    assert code == 0 and report["overall_result"] == "PASS", out
+    assert all(r == "PASS" for r, _ in steps(report).values()), report["steps"]
+    seen = report["observed_safety"]
+    assert (seen["gate"], seen["real_sender_enabled"], seen["real_send_possible"]) == (
+        "REAL_ENABLED",
+        True,
+        True,
+    )
+    assert report["forced_safety"]["gate"] == "MOCK_ONLY"
+    assert report["cycle"] == {
+        "result": "OK",
+        "decision": "COMPLETED",
+        "reason": "ORDERS_READY",
+        "delivery_actual": "CONSOLE_SIMULATED",
+    }
+    assert report["head_commit"] == git(root, "rev-parse", "HEAD")
+    assert "secret-token" not in json.dumps(report) and "secret-token" not in out
+
+
+def test_stale_bundle_is_a_safety_block(tmp_path: Path) -> None:
+    root = drill_repo(tmp_path)
+    day = dt.date(2025, 9, 24)  # the rebalance bundle was valid until MON
+    code, report, out = checked(root, day, "--commit")
+    assert code == 2 and report["overall_result"] == "BLOCKED", out
+    got = steps(report)
+    assert got["bundle"] == ("WARN", "BUNDLE_STALE")
+    assert got["ops_summary"] == ("WARN", "OPS_BLOCKED")
+    assert got["live_cycle"] == ("WARN", "CYCLE_BLOCKED")
+    assert got["resolver"] == ("PASS", "OK")
+    assert report["cycle"]["reason"] == "BUNDLE_STALE"
+    # the committed report is what the runbook's route serves
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    with serve(root, "main", free_port(), env, timeout=30) as api:
+        status, body = api.get("/api/ops/drill/latest")
+    assert status == 200 and body is not None and body["valid"] is True, body
+    assert body["rows"][0]["overall_result"] == "BLOCKED"
+
+
+def test_emergency_stop_is_a_safety_block(tmp_path: Path) -> None:
+    root = drill_repo(tmp_path)
+    put(root, "emergency_stop", stop(FRI, True))
+    commit_all(root, "pc: stop")
+    code, report, out = checked(root, MON)
+    assert code == 2 and report["overall_result"] == "BLOCKED", out
+    got = steps(report)
+    assert got["ops_summary"] == ("WARN", "OPS_STOPPED")
+    assert got["live_cycle"] == ("WARN", "CYCLE_BLOCKED")
+    assert report["cycle"]["reason"] == "EMERGENCY_STOP"
+    assert report["observed_safety"]["emergency_stop"] is True
+
+
+@pytest.mark.parametrize(
+    ("rel", "expected", "code"),
+    [
+        # a PC-owned file: the PC must fix it; the server loop itself still works
+        ("reports/recon/recon_daily.json", ("WARN", "INPUT_INVALID"), 0),
+        # a SERVER-owned file the stages never rewrite: a fault (and it blocks the cycle)
+        ("reports/tickets/T-0001.json", ("FAIL", "ARTIFACT_INVALID"), 3),
+    ],
+)
+def test_invalid_artifact(tmp_path: Path, rel: str, expected: tuple[str, str], code: int) -> None:
+    root = drill_repo(tmp_path)
+    put_raw(root, rel, b'{"schema": "broken')
+    commit_all(root, "a broken artifact")
+    got_code, report, out = checked(root, MON)
+    assert got_code == code, out
+    got = steps(report)
+    assert got["validate"] == expected
+    detail = next(s["detail"] for s in report["steps"] if s["step"] == "validate")
+    assert rel in detail
+
+
+def test_resolver_that_cannot_start_is_a_fault(tmp_path: Path) -> None:
+    root = drill_repo(tmp_path)
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        code, report, out = checked(root, MON, "--api-port", str(port), "--api-timeout", "15")
+    assert code == 3 and report["overall_result"] == "FAIL", out
+    assert steps(report)["resolver"] == ("FAIL", "RESOLVER_START_FAILED")
+    assert steps(report)["live_cycle"] == ("PASS", "OK")
+
+
+def test_drill_refuses_on_the_pc(tmp_path: Path) -> None:
+    root = drill_repo(tmp_path)
+    proc = run(
+        [sys.executable, "-m", "pipeline.cli", "-C", str(root), "drill"],
+        root,
+        env={"KRX_ROLE": "PC", "PYTHONPATH": str(ROOT)},
+        check=False,
+    )
+    assert proc.returncode == 1 and "KRX_ROLE" in proc.stderr
+    assert not (root / REPORT).exists()
+
+
+def test_repo_without_commits_is_a_fault(tmp_path: Path) -> None:
+    root = server_repo(tmp_path)
+    git_init(root)
+    code, report, _ = drill(root, MON)
+    assert code == 3 and report["head_commit"] is None
+    assert steps(report)["scratch"] == ("FAIL", "NO_COMMITS")
+    assert {r for r, _ in list(steps(report).values())[1:]} == {"SKIPPED"}
+
+
+def test_a_stage_missing_from_server_dvc_yaml_fails_and_skips_the_rest(tmp_path: Path) -> None:
+    root = drill_repo(tmp_path)
+    text = (root / "server/dvc.yaml").read_text("utf-8")
+    (root / "server/dvc.yaml").write_text(text.replace("  tickets:", "  tickets_old:"), "utf-8")
+    commit_all(root, "server: a broken pipeline file")
+    code, report, out = checked(root, MON)
+    assert code == 3 and report["overall_result"] == "FAIL", out
+    got = steps(report)
+    assert got["tickets"] == ("FAIL", "STAGE_MISSING")
+    assert got["ops_summary"] == got["live_cycle"] == ("SKIPPED", "PREVIOUS_STEP_FAILED")
+    assert got["resolver"] == ("SKIPPED", "PREVIOUS_STEP_FAILED") and report["cycle"] is None
