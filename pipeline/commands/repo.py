@@ -22,8 +22,9 @@ from pipeline.io.gitcli import git, staged_paths
 
 #: Stage name of artifacts that the operator edits by hand (or through the cockpit).
 OPERATOR = "operator"
-#: Records the cron script writes about itself: not pipeline outputs, committed on their own.
-SCRIPT_STAGES = frozenset({"daily_ops"})
+#: Records a command writes about itself (the scheduler record of daily_ops.sh, the drill
+#: report of `krx drill --commit`): not pipeline outputs, each committed on its own.
+SCRIPT_STAGES = frozenset({"daily_ops", "drill"})
 LOCK_FILES = {Owner.PC: "dvc.lock", Owner.SERVER: "server/dvc.lock"}
 
 
