@@ -11,7 +11,7 @@ from pipeline.artifacts.envelope import Envelope
 from pipeline.canonical import sha256_hex
 from pipeline.core.reconcile import Versioned
 from pipeline.io.gitstore import GitStore
-from pipeline.io.store import Store
+from pipeline.io.store import Store, StoreError
 
 M = TypeVar("M", bound=Envelope)
 
@@ -31,7 +31,7 @@ def versions(store: Store, path: str, model: type[M], start: str = "HEAD") -> li
     """
     try:
         head = store.resolve_name(start)
-    except Exception:  # an unborn branch has no history
+    except StoreError:  # an unborn branch (or unknown start) has no history
         return []
     page = store.history(path, head, after=None, limit=SCAN_LIMIT, scan_limit=SCAN_LIMIT)
     out: list[Versioned[M]] = []
@@ -53,7 +53,7 @@ def collection_at(
     """Every parseable ``*.json`` under ``directory`` at ``start``."""
     try:
         head = store.resolve_name(start)
-    except Exception:
+    except StoreError:
         return []
     out: list[Versioned[M]] = []
     for path in store.list_files(head, directory, limit):

@@ -53,8 +53,8 @@ def main(root: Path, asof: str | None) -> int:
     plans = versions(store, registry.get("order_plan").path, OrderPlanV1)
     receipts = versions(store, registry.get("live_cycle_receipt").path, LiveCycleReceiptV1)
     tickets = collection_at(store, "reports/tickets", TicketResultV1)
-    plans = [v for v in plans if v.doc.asof in set(window)]
-    receipts = [v for v in receipts if v.doc.asof in set(window)]
+    plans = [v for v in plans if v.doc.asof in in_window]
+    receipts = [v for v in receipts if v.doc.asof in in_window]
     out = reconcile(
         window, signal_states, params.strategy.exposure, intended, plans, receipts, tickets
     )
