@@ -24,7 +24,7 @@ from pipeline.artifacts.backtest import BacktestMetricsV1
 from pipeline.io.gitstore import GitStore
 from pipeline.io.history import SCAN_LIMIT
 from pipeline.io.store import Store, StoreError
-from pipeline.validate import validate_bytes
+from pipeline.io.validate import validate_bytes
 
 #: Artifacts the page shows (JSON, one file each).
 VIEWED = (

@@ -12,17 +12,13 @@ from pydantic import AwareDatetime, Field, model_validator
 
 from pipeline.artifacts.envelope import Envelope, Model
 from pipeline.enums import PushState, SchedulerStepResult
+from pipeline.errors import STEP_EXIT
 from pipeline.types import CommitSha
 
 #: The runbook's five steps (seeds/000 §4-B) with the commit between 4 and 5, and the push.
 STEP_NAMES = ("pull", "health", "ops_summary", "live_cycle", "commit", "resolve", "push")
-#: Exit code of each step result (pipeline.errors: 0 completed, 2 blocked, 3 fault).
-RESULT_CODES = {
-    SchedulerStepResult.OK: 0,
-    SchedulerStepResult.SKIPPED: 0,
-    SchedulerStepResult.BLOCKED: 2,
-    SchedulerStepResult.FAULT: 3,
-}
+#: Exit code of each step result (one map, in pipeline.errors).
+RESULT_CODES = STEP_EXIT
 
 
 class SchedulerStep(Model):

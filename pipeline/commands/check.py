@@ -15,17 +15,10 @@ import urllib.request
 from typing import Any
 
 from pipeline.enums import OverallStatus
-from pipeline.errors import EXIT_BLOCKED, EXIT_FAULT, EXIT_OK
+from pipeline.errors import EXIT_BLOCKED, EXIT_FAULT, EXIT_OK, SUMMARY_EXIT
 
 DEFAULT_API = "http://127.0.0.1:8000"
 ROUTES = {"live-cycle": "/api/live/cycle/latest", "ops-summary": "/api/ops/summary/latest"}
-SUMMARY_CODES = {
-    OverallStatus.OK: EXIT_OK,
-    OverallStatus.WARN: EXIT_OK,
-    OverallStatus.NO_RUN_HISTORY: EXIT_OK,
-    OverallStatus.BLOCKED: EXIT_BLOCKED,
-    OverallStatus.STOPPED: EXIT_BLOCKED,
-}
 
 
 class Unhealthy(Exception):  # noqa: N818 - a finding, printed as the one line
@@ -101,7 +94,7 @@ def check_one(what: str, base: str, args: argparse.Namespace) -> tuple[int, str]
         )
     else:
         status = row.get("overall_status")
-        code = SUMMARY_CODES.get(OverallStatus(status)) if status in set(OverallStatus) else None
+        code = SUMMARY_EXIT.get(OverallStatus(status)) if status in set(OverallStatus) else None
         risks = ",".join(str(r.get("code")) for r in row.get("top_risks") or []) or "-"
         line = f"asof={row.get('asof')} overall_status={status} top_risks={risks} commit={commit}"
     if code not in (EXIT_OK, EXIT_BLOCKED, EXIT_FAULT):

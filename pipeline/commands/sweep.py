@@ -30,13 +30,13 @@ from pipeline.core.promotion import (
 )
 from pipeline.enums import Owner
 from pipeline.errors import EXIT_OK, OperatorError, RetryableError
+from pipeline.flows.sweep import run_sweep, sweep_params_sha256
 from pipeline.io.atomic import write_bytes_atomic
 from pipeline.io.gitcli import git
 from pipeline.io.jsonio import read_artifact
 from pipeline.io.params_edit import set_strategy_values
 from pipeline.io.server_state import require_role
 from pipeline.params import PARAMS_FILE, Params, load_params, parse_params
-from pipeline.sweep_run import run_sweep, sweep_params_sha256
 
 BOARD = registry.get("sweep_leaderboard")
 

@@ -13,12 +13,12 @@ from pipeline import registry
 from pipeline.artifacts.live import LedgerEntry, OrderPlanV1, PlanLedgerV1
 from pipeline.artifacts.tickets import Fill, TicketV1
 from pipeline.core import tickets
+from pipeline.core.holdings import book_after
 from pipeline.enums import OrderSide, Owner, TicketKind, TicketStatus
 from pipeline.errors import EXIT_OK, OperatorError
 from pipeline.io.context import now_seoul, producer, requested_asof
 from pipeline.io.jsonio import write_artifact
 from pipeline.io.server_state import (
-    book_after,
     load_holdings,
     read_valid,
     require_role,
@@ -36,8 +36,8 @@ FILL_RE = re.compile(
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("ticket", help="create operator tickets")
     tsub = p.add_subparsers(dest="action", required=True, metavar="ACTION")
-    new = tsub.add_parser("new", help="write state/tickets/<id>.json")
-    new.add_argument("--plan", required=True, help="plan id (from reports/live/order_plan.json)")
+    new = tsub.add_parser("new", help=f"write {registry.path('ticket', 'ID')}")
+    new.add_argument("--plan", required=True, help=f"plan id (from {registry.path('order_plan')})")
     new.add_argument(
         "--fill",
         action="append",

@@ -9,7 +9,7 @@ from pathlib import Path
 from pipeline import registry
 from pipeline.enums import ArtifactKind, Owner
 from pipeline.errors import EXIT_INVALID, EXIT_OK
-from pipeline.validate import registered_files, validate_all, validate_file
+from pipeline.io.validate import registered_files, validate_all, validate_file
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

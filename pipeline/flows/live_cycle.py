@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pipeline import registry
 from pipeline.artifacts.ops import OpsSummaryV1
 from pipeline.core.bundle_check import BUNDLE_PATH, check_bundle
 from pipeline.core.cycle import decide, delivery_key, first_block
@@ -15,11 +16,7 @@ from pipeline.core.message import render
 from pipeline.core.orders import build_plan
 from pipeline.enums import BundleStatus, DeliveryStatus, Owner
 from pipeline.errors import EXIT_OK
-from pipeline.io import gitref
-from pipeline.io import server_state as st
-from pipeline.io.context import now_seoul, producer
-from pipeline.io.delivery import deliver, delivery_lock
-from pipeline.io.live_records import (
+from pipeline.flows.live_records import (
     Env,
     cycle_receipt,
     delivery_record,
@@ -27,16 +24,20 @@ from pipeline.io.live_records import (
     order_plan,
     update_ledger,
 )
+from pipeline.io import gitref
+from pipeline.io import server_state as st
+from pipeline.io.context import now_seoul, producer
+from pipeline.io.delivery import deliver, delivery_lock
 from pipeline.io.safety import read_safety
 from pipeline.params import load_params, params_sha256
 
 READS = (
     BUNDLE_PATH,
-    "state/portfolio.json",
-    "state/server/positions.json",
-    "state/execution_gate.json",
-    "state/real_sender_enable.json",
-    "state/emergency_stop.json",
+    registry.path("portfolio"),
+    registry.path("positions"),
+    registry.path("execution_gate"),
+    registry.path("real_sender"),
+    registry.path("emergency_stop"),
 )
 
 

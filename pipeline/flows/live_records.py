@@ -21,6 +21,7 @@ from pipeline.artifacts.ops import OpsSummaryV1
 from pipeline.canonical import sha256_hex
 from pipeline.core.bundle_check import BundleVerdict
 from pipeline.core.cycle import Outcome
+from pipeline.core.holdings import Holdings
 from pipeline.core.message import MessageFacts
 from pipeline.core.orders import PlanDraft, plan_id
 from pipeline.core.safety import SafetyState
@@ -56,7 +57,7 @@ def order_plan(
     env: Env,
     safety: SafetyState,
     verdict: BundleVerdict,
-    holdings: st.Holdings,
+    holdings: Holdings,
     draft: PlanDraft | None,
     block: CycleReason | None,
 ) -> OrderPlanV1:

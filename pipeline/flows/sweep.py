@@ -20,10 +20,10 @@ from pipeline.core.sweep import prepare
 from pipeline.io.context import input_ref, now_seoul, producer
 from pipeline.io.jsonio import read_artifact, write_artifact
 from pipeline.io.prices import read_prices
+from pipeline.io.sweep_pool import score_all
 from pipeline.krx_calendar import OVERRIDES_FILE, load_calendar
 from pipeline.params import PARAMS_FILE, Params, load_params, params_sha256
-from pipeline.sweep_exec import score_all
-from pipeline.sweep_spec import load_spec
+from pipeline.params.sweep_spec import load_spec
 
 
 def sweep_params_sha256(params: Params) -> str:

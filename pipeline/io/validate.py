@@ -14,7 +14,7 @@ from jsonschema import Draft202012Validator
 from pydantic import ValidationError
 
 from pipeline import registry
-from pipeline.checks import run_checks
+from pipeline.core.checks import run_checks
 from pipeline.enums import ArtifactKind
 from pipeline.schemas import json_schema
 

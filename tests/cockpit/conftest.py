@@ -23,8 +23,8 @@ import httpx
 import pytest
 
 from pipeline.commands.portfolio import write_portfolio
-from pipeline.stages import live_cycle, ops_summary
-from pipeline.stages import tickets as ticket_stage
+from pipeline.flows import live_cycle, ops_summary
+from pipeline.flows import tickets as ticket_stage
 from tests.conftest import BASE_ENV, copy_project, git
 from tests.server.factories import bundle_model, put
 
