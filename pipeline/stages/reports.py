@@ -6,6 +6,8 @@ import csv
 import datetime as dt
 from pathlib import Path
 
+import pandas as pd
+
 from pipeline import registry
 from pipeline.artifacts.backtest import BacktestResultV1
 from pipeline.artifacts.bundle import StrategyBundleV1
@@ -113,16 +115,17 @@ def _sweep_surface(root: Path) -> str | None:
 
 def _fills(root: Path) -> list[Fill]:
     """The backtest's fills (the trades artifact) for the trade statistics."""
-    df = read_table(root / registry.get("backtest_trades").path, TRADES_SCHEMA)
-    cols = ("date", "ticker", "side", "shares", "price", "notional", "reason", "realized_pnl")
+    return fills_from_frame(read_table(root / registry.get("backtest_trades").path, TRADES_SCHEMA))
+
+
+def fills_from_frame(df: pd.DataFrame) -> list[Fill]:
+    """Rows of the trades artifact as :class:`Fill` values (realized P&L null on buys)."""
+    cols = ("date", "ticker", "side", "shares", "price", "notional", "reason")
+    pnl = [None if pd.isna(x) else int(x) for x in df["realized_pnl"].astype(object)]
     return [
-        Fill(d, str(t), str(side), int(n), float(px), int(amt), str(why), _opt_int(pnl))
-        for d, t, side, n, px, amt, why, pnl in zip(*(df[c] for c in cols), strict=True)
+        Fill(d, str(t), str(side), int(n), float(px), int(amt), str(why), p)
+        for d, t, side, n, px, amt, why, p in zip(*(df[c] for c in cols), pnl, strict=True)
     ]
-
-
-def _opt_int(x: object) -> int | None:
-    return None if x is None or x != x else int(x)  # type: ignore[call-overload]
 
 
 def _order_plan(root: Path) -> OrderPlanV1 | None:
