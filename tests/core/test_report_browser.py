@@ -2,7 +2,7 @@
 page, every heading is there, today's action comes first, and no request leaves the file.
 
 Screenshots are saved to ``KRX_SCREENSHOT_DIR`` (default: the test's temp folder);
-``scripts/report_screenshot.py`` makes the README's picture the same way.
+``python -m tests.core.report_screenshot`` makes the README picture the same way.
 """
 
 from __future__ import annotations
