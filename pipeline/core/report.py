@@ -376,11 +376,12 @@ SELECTION_HEAD = ("순위", "종목", "이름", "종가", "모멘텀", "RSI", "R
 
 
 def _md_table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    """A Markdown table; every column but the first is right-aligned (numbers)."""
     if not rows:
         return ["(없음)"]
     return [
         "| " + " | ".join(head) + " |",
-        "|" + "---|" * len(head),
+        "|---|" + "---:|" * (len(head) - 1),
         *("| " + " | ".join(r) + " |" for r in rows),
     ]
 
@@ -410,8 +411,7 @@ def render_markdown(inp: ReportInputs) -> str:
         "",
         *(f"- {n}" for n in t.notes),
         "",
-        *(_md_table(t.head, t.rows) if t.rows else []),
-        "",
+        *([*_md_table(t.head, t.rows), ""] if t.rows else []),
         f"## {HEAD['status']}",
         "",
         f"- 상태 {b.day_state.value}({STATE_KO[b.day_state]}), 레짐 {b.regime.value} "
