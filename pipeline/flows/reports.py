@@ -6,22 +6,29 @@ import csv
 import datetime as dt
 from pathlib import Path
 
+import pandas as pd
+
 from pipeline import registry
 from pipeline.artifacts.backtest import BacktestResultV1
 from pipeline.artifacts.bundle import StrategyBundleV1
+from pipeline.artifacts.live import OrderPlanV1
 from pipeline.artifacts.prices import PricesMetaV1
 from pipeline.artifacts.recon import ReconSummaryV1
 from pipeline.artifacts.reports import MachineReportV1, PushPreviewV1
 from pipeline.artifacts.sweep import SweepLeaderboardV1
 from pipeline.core.matrix import to_matrix
 from pipeline.core.regime import benchmark_day_states
-from pipeline.core.report import ReportInputs, push_preview, render_html, render_markdown
+from pipeline.core.report import ReportInputs, push_preview, render_markdown
+from pipeline.core.report_html import render_html
 from pipeline.core.sweep_surface import surface_svg
-from pipeline.errors import EXIT_OK
+from pipeline.core.tearsheet import Fill
+from pipeline.errors import EXIT_OK, ArtifactError
 from pipeline.io.atomic import write_bytes_atomic
 from pipeline.io.context import input_ref, now_seoul, producer
 from pipeline.io.jsonio import read_artifact, write_artifact
+from pipeline.io.parquet import TRADES_SCHEMA, read_table
 from pipeline.io.prices import read_prices
+from pipeline.krx_calendar import load_calendar
 from pipeline.params import load_params
 
 INPUTS = ("backtest_result", "strategy_bundle", "recon_summary", "prices_meta")
@@ -60,6 +67,13 @@ def main(root: Path, asof: str | None) -> int:
         states=sorted(states.items()),
         source_note=meta.source_note,
         sweep_surface=_sweep_surface(root),
+        fills=_fills(root),
+        plan=_order_plan(root),
+        next_rebalance=load_calendar(root).add(bundle.valid_until, 1),
+        risk_free_rate=params.backtest.risk_free_rate,
+        momentum_period=params.strategy.momentum_period,
+        rsi_period=params.strategy.rsi_period,
+        stop_loss=params.strategy.stop_loss,
     )
     write_bytes_atomic(root / registry.get("report_markdown").path, render_markdown(inp).encode())
     write_bytes_atomic(root / registry.get("report_html").path, render_html(inp).encode())
@@ -97,6 +111,33 @@ def _sweep_surface(root: Path) -> str | None:
     if not (root / spec.path).exists():
         return None
     return surface_svg(read_artifact(root, spec, SweepLeaderboardV1))
+
+
+def _fills(root: Path) -> list[Fill]:
+    """The backtest's fills (the trades artifact) for the trade statistics."""
+    return fills_from_frame(read_table(root / registry.get("backtest_trades").path, TRADES_SCHEMA))
+
+
+def fills_from_frame(df: pd.DataFrame) -> list[Fill]:
+    """Rows of the trades artifact as :class:`Fill` values (realized P&L null on buys)."""
+    cols = ("date", "ticker", "side", "shares", "price", "notional", "reason")
+    pnl = [None if pd.isna(x) else int(x) for x in df["realized_pnl"].astype(object)]
+    return [
+        Fill(d, str(t), str(side), int(n), float(px), int(amt), str(why), p)
+        for d, t, side, n, px, amt, why, p in zip(*(df[c] for c in cols), pnl, strict=True)
+    ]
+
+
+def _order_plan(root: Path) -> OrderPlanV1 | None:
+    """The server's latest order plan as pulled (optional: None before the server's first run).
+
+    An unreadable plan is the server's fault, reported by ops summary and validate; the report
+    then says what the bundle says instead of failing the PC pipeline."""
+    spec = registry.get("order_plan")
+    try:
+        return read_artifact(root, spec, OrderPlanV1)
+    except ArtifactError:
+        return None
 
 
 def _r(x: float | None) -> float | None:
