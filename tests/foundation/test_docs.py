@@ -6,8 +6,8 @@ import yaml
 
 from pipeline import registry
 from pipeline.cli import COMMANDS, build_parser
-from pipeline.flows import DVC_STAGES as STAGES
 from pipeline.docs import render_readme
+from pipeline.flows import DVC_STAGES as STAGES
 from tests.conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
