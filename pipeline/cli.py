@@ -25,6 +25,7 @@ COMMANDS = (
     "live",
     "sweep",
     "drill",
+    "daily",
     "scheduler",
     "check",
 )
