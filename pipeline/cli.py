@@ -44,6 +44,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "drill": ("drill", "self-test the server loop in a scratch copy; exit 0 pass/warn, 2, 3"),
     "scheduler": ("scheduler", "the scheduler record of deploy/oci/daily_ops.sh"),
     "check": ("check", "1-minute checks through the resolver API (exit 0/2/3)"),
+    "daily": ("daily", "the daily runs: the server's morning, the PC's evening (exit 0/2/3)"),
 }
 
 #: Root options that take a value (skipped when finding the subcommand in argv).
