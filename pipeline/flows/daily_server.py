@@ -22,7 +22,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,6 +41,8 @@ from pipeline.enums import (
     ServerStep,
 )
 from pipeline.errors import EXIT_BLOCKED, EXIT_FAULT, EXIT_OK
+from pipeline.core.alerts import StepOutcome, alert_text, reason_advice
+from pipeline.flows.alert import send_alert
 from pipeline.io import api_probe
 from pipeline.io import server_state as st
 from pipeline.io.context import SEOUL, producer
@@ -74,6 +76,9 @@ class Settings:
     net_timeout_s: float = 60.0
     lock_wait_s: float = 30.0
     stage_timeout_s: float = 900.0
+    #: Runs ``dvc repro`` arguments; None: a real ``dvc`` process (production and the drill).
+    #: ``pipeline.flows.stage_runner.run_in_process`` runs the same stages in this process.
+    runner: Callable[[Path, Sequence[str], Mapping[str, str]], int] | None = None
 
     @classmethod
     def from_env(cls, root: Path, environ: Mapping[str, str]) -> Settings:
@@ -185,6 +190,8 @@ def _process_env(s: Settings) -> dict[str, str]:
 
 def dvc_repro(run: _Run, *target: str) -> int:
     """``dvc repro --no-run-cache TARGET``, its output streamed line by line to the log."""
+    if run.s.runner is not None:
+        return run.s.runner(run.s.root, target, _process_env(run.s))
     argv = [sys.executable, "-m", "dvc", "repro", "--no-run-cache", *target]
     try:
         proc = subprocess.Popen(
@@ -454,7 +461,29 @@ def _push(run: _Run, write: Callable[[PushState, bool], None]) -> None:
 
 
 def run_daily(s: Settings, log: Log = _print) -> Outcome:
-    """The server's daily run on ``s.root``; never raises, exit code 0/2/3."""
+    """The server's daily run on ``s.root``; never raises, exit code 0/2/3.
+
+    A run that ends BLOCKED or FAULT sends exactly one alert (``pipeline.flows.alert``).
+    """
+    out = _run_daily(s, log)
+    text = alert_text(
+        s.asof,
+        out.exit_code,
+        [StepOutcome(x.name, x.exit_code, x.message) for x in out.steps]
+        or [StepOutcome("lock" if "lock" in out.line else "run", out.exit_code, out.line)],
+        out.receipt.reason if out.receipt and out.receipt.exit_code == out.exit_code else None,
+        reason_advice(out.receipt.reason) if out.receipt else None,
+    )
+    if text is not None:
+        try:
+            send_alert(s.root, s.env, text, log)
+        except Exception as err:  # the alert must never turn a run into a crash
+            log(f"alert: {type(err).__name__}: {err}")
+            log(text)
+    return out
+
+
+def _run_daily(s: Settings, log: Log) -> Outcome:
     try:
         sync = GitSync(s.root, net_timeout_s=s.net_timeout_s)
         git_dir = sync.git_dir()
