@@ -70,7 +70,7 @@ def main(root: Path, asof: str | None) -> int:
     ops = st.read_valid(root, "ops_summary", OpsSummaryV1)
     ops = ops if ops and ops.asof == session.day else None
     planned = decide(plan.status, block, DeliveryStatus.SIMULATED)
-    text = render(message_facts(env, ops, planned, safety, verdict, plan))
+    text = render(message_facts(env, ops, planned, safety, verdict, plan, session.cal))
     key = delivery_key(session.day.isoformat(), plan.plan_id, planned.reason)
     with delivery_lock(
         root, p.live.delivery_lock_wait_s
