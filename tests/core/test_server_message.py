@@ -143,7 +143,9 @@ def test_every_risk_and_reason_code_has_words_and_a_todo() -> None:
 def test_a_long_plan_fits_one_telegram_message_and_says_where_the_rest_is(n: int) -> None:
     orders = tuple(line(i, OrderSide.SELL if i % 3 == 0 else OrderSide.BUY) for i in range(n))
     risks = tuple(c.value for c in RiskCode)  # every risk at once: the worst case
-    text = render(facts(orders=orders, names={o.ticker: "TIGER 미국나스닥100레버리지(합성)" for o in orders}))
+    text = render(
+        facts(orders=orders, names={o.ticker: "TIGER 미국나스닥100레버리지(합성)" for o in orders})
+    )
     assert len(text) <= MAX_CHARS < TELEGRAM_LIMIT
     shown = sum(1 for x in text.splitlines() if x[:1].isdigit() and ") " in x[:5])
     assert 10 < shown < n
