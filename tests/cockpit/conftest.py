@@ -22,7 +22,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from pipeline.commands.portfolio import write_portfolio
+from pipeline.flows.operator import write_portfolio
 from pipeline.stages import live_cycle, ops_summary
 from pipeline.stages import tickets as ticket_stage
 from tests.conftest import BASE_ENV, copy_project, git

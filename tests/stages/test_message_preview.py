@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from pipeline import registry
-from pipeline.commands.portfolio import write_portfolio
 from pipeline.enums import ExecutionGate
+from pipeline.flows.operator import write_portfolio
 from pipeline.stages import live_cycle, reports, tickets
 from tests.conftest import copy_project
 from tests.server.factories import gate, put
