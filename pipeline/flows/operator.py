@@ -442,7 +442,7 @@ def emergency_stop(
 
 
 def emergency_stop_state(root: Path) -> str:
-    """``on``, ``off``, or ``MISSING``/``CORRUPT`` (read as on by the server: the safe value)."""
+    """``on``, ``off``, ``MISSING`` (the server reads: not stopped) or ``CORRUPT`` (stopped)."""
     state, doc = read_safety_file(root, "emergency_stop", EmergencyStopV1)
     if state is not SafetyFileState.OK or not isinstance(doc, EmergencyStopV1):
         return state.value
