@@ -43,6 +43,9 @@ VIEWED = (
     "execution_gate",
     "real_sender",
     "emergency_stop",
+    "scheduler_record",
+    "drill_report",
+    "sweep_leaderboard",
 )
 #: CSV series for the charts. The resolver serves no CSV rows, and they are PC-owned: always
 #: read from the local repo.

@@ -1,7 +1,9 @@
 """The alert a server run sends when it ends BLOCKED or FAULT (issue 14 item 3).
 
-One alert per run, in Korean, naming what failed and the one thing to do. Pure: the daily flow
-passes the run's steps, its exit code and today's receipt reason; ``pipeline.flows.alert``
+One alert per run, in Korean, naming what failed and the one thing to do. A live-cycle block
+takes its words from ``pipeline.core.risk_advice`` (the table the daily message and the cockpit
+use); a step's fault takes them from ``STEP_ADVICE`` below. Pure: the daily flow passes the
+run's steps, its exit code and today's receipt reason; ``pipeline.flows.alert``
 delivers the text (Telegram when the real sender is on, the console otherwise).
 """
 
@@ -11,6 +13,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from pipeline.core.risk_advice import Advice, reason_advice
 from pipeline.enums import CycleReason, ServerStep
 from pipeline.errors import EXIT_BLOCKED, EXIT_FAULT
 
@@ -25,12 +28,6 @@ class StepOutcome:
     step: str
     exit_code: int
     message: str
-
-
-@dataclass(frozen=True)
-class Advice:
-    what: str  # what failed, in words
-    todo: str  # the one thing to do
 
 
 #: A fault in a step of the server's daily run: what it means and what to do.
@@ -85,7 +82,6 @@ def alert_text(
     exit_code: int,
     steps: Sequence[StepOutcome],
     reason: CycleReason | None,
-    reason_advice: Advice | None,
 ) -> str | None:
     """The alert for a run that ended BLOCKED (2) or FAULT (3); None for a run that is done."""
     if exit_code not in (EXIT_BLOCKED, EXIT_FAULT):

@@ -32,6 +32,7 @@ from pipeline.artifacts.ops import OpsSummaryV1
 from pipeline.artifacts.scheduler import RESULT_CODES, SchedulerRecordV1, SchedulerStep
 from pipeline.core import ownership
 from pipeline.core import server_steps as core
+from pipeline.core.alerts import StepOutcome, alert_text
 from pipeline.enums import (
     ArtifactKind,
     OverallStatus,
@@ -41,7 +42,6 @@ from pipeline.enums import (
     ServerStep,
 )
 from pipeline.errors import EXIT_BLOCKED, EXIT_FAULT, EXIT_OK
-from pipeline.core.alerts import StepOutcome, alert_text, reason_advice
 from pipeline.flows.alert import send_alert
 from pipeline.io import api_probe
 from pipeline.io import server_state as st
@@ -472,7 +472,6 @@ def run_daily(s: Settings, log: Log = _print) -> Outcome:
         [StepOutcome(x.name, x.exit_code, x.message) for x in out.steps]
         or [StepOutcome("lock" if "lock" in out.line else "run", out.exit_code, out.line)],
         out.receipt.reason if out.receipt and out.receipt.exit_code == out.exit_code else None,
-        reason_advice(out.receipt.reason) if out.receipt else None,
     )
     if text is not None:
         try:

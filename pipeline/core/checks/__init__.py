@@ -102,7 +102,7 @@ def _check_machine_report(doc: Envelope) -> Iterator[Finding]:
 
 def _check_push_preview(doc: Envelope) -> Iterator[Finding]:
     assert isinstance(doc, PushPreviewV1)
-    for field in ("title", "body"):
+    for field in ("title", "body", "message_text"):
         text = getattr(doc, field)
         if _TOKEN.search(text):
             yield f"/{field}", "looks like it contains a secret token"
