@@ -88,12 +88,8 @@ def alert_text(
         return None
     kind = "차단(BLOCKED)" if exit_code == EXIT_BLOCKED else "장애(FAULT)"
     step = worst_step(steps)
-    if (
-        reason is not None
-        and reason_advice is not None
-        and (step is None or step.step == ServerStep.LIVE_CYCLE)
-    ):
-        advice, where = reason_advice, f"라이브 사이클: {reason.value}"
+    if reason is not None and (step is None or step.step == ServerStep.LIVE_CYCLE):
+        advice, where = reason_advice(reason), f"라이브 사이클: {reason.value}"
     elif step is not None:
         advice = STEP_ADVICE.get(step.step, STEP_ADVICE["run"])
         where = f"{step.step} 단계: {step.message[:160]}"
