@@ -6,6 +6,7 @@ the resolver's ``/api/ops/scheduler/latest`` and ``/api/ops/health`` show the la
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Literal
 
 from pydantic import AwareDatetime, Field, model_validator
@@ -62,6 +63,10 @@ class SchedulerRecordV1(Envelope):
     remote: str = Field(description="Git remote pulled from and pushed to (e.g. origin)")
     branch: str = Field(description="Branch pulled and pushed")
     push: PushState = Field(description="What happened to the remote after this record's commit")
+    missed_sessions: tuple[dt.date, ...] = Field(
+        default=(),
+        description="KRX sessions since the previous recorded run on which no run happened",
+    )
 
     @model_validator(mode="after")
     def _exit_code_is_the_worst_step(self) -> SchedulerRecordV1:

@@ -68,3 +68,15 @@ def server_run_age(last_run: dt.date | None, now: dt.datetime, cal: KrxCalendar)
         f"서버 마지막 실행이 {last_run}로 {missed}세션 지났습니다 (예정: {due} 09:05) — "
         "서버가 켜져 있는지, 타이머와 로그(journalctl -u krx-daily)를 확인하세요.",
     )
+
+
+def missed_sessions(
+    last_run: dt.date | None, today: dt.date, cal: KrxCalendar
+) -> tuple[dt.date, ...]:
+    """KRX sessions strictly between the last recorded run and ``today`` (none ran on them)."""
+    if last_run is None or last_run >= today:
+        return ()
+    try:
+        return tuple(cal.between(last_run + dt.timedelta(days=1), today - dt.timedelta(days=1)))
+    except OperatorError:  # outside the calendar's range
+        return ()

@@ -33,6 +33,7 @@ from pipeline.artifacts.scheduler import RESULT_CODES, SchedulerRecordV1, Schedu
 from pipeline.core import ownership
 from pipeline.core import server_steps as core
 from pipeline.core.alerts import StepOutcome, alert_text
+from pipeline.core.schedule import missed_sessions
 from pipeline.enums import (
     ArtifactKind,
     OverallStatus,
@@ -41,7 +42,7 @@ from pipeline.enums import (
     SchedulerStepResult,
     ServerStep,
 )
-from pipeline.errors import EXIT_BLOCKED, EXIT_FAULT, EXIT_OK
+from pipeline.errors import EXIT_BLOCKED, EXIT_FAULT, EXIT_OK, KrxError
 from pipeline.flows.alert import send_alert
 from pipeline.io import api_probe
 from pipeline.io import server_state as st
@@ -123,6 +124,7 @@ class _Run:
     health_ok: bool = True
     outputs_valid: bool = True
     pulled: bool = False
+    missed: tuple[dt.date, ...] = ()  # sessions since the last recorded run without a run
     outputs_commit: str | None = None
 
     def record(
@@ -406,7 +408,21 @@ def _record(run: _Run, started: float, trading: bool, push: PushState, head_befo
         remote=run.s.remote,
         branch=run.branch,
         push=push,
+        missed_sessions=run.missed,
     )
+
+
+def _missed(run: _Run) -> tuple[dt.date, ...]:
+    """Sessions since the last recorded run (its record, as pulled) that had no run: reported."""
+    last = st.read_valid(run.s.root, RECORD, SchedulerRecordV1)
+    try:
+        missed = missed_sessions(last.asof if last else None, run.s.asof, load_calendar(run.s.root))
+    except KrxError:
+        return ()
+    if missed:
+        days = ", ".join(d.isoformat() for d in missed)
+        run.log(f"missed KRX sessions since the last run ({last and last.asof}): {days}")
+    return missed
 
 
 def _commit_record(run: _Run, record: SchedulerRecordV1, amend_unpublished: bool = False) -> None:
@@ -521,6 +537,7 @@ def _locked(s: Settings, sync: GitSync, log: Log) -> Outcome:
         _guarded(run, step)
         if step is ServerStep.PULL:
             head_pulled = sync.head()
+            run.missed = _missed(run)
     trading = trading is True
     push = run.plan.push
     if run.plan.sync and not run.pulled and push is PushState.PUSHING:

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from pipeline.core.schedule import due_session, server_run_age
+from pipeline.core.schedule import due_session, missed_sessions, server_run_age
 from pipeline.krx_calendar import KrxCalendar
 
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -58,3 +58,18 @@ def test_server_run_age(last: dt.date | None, now: dt.datetime, late: bool, miss
 def test_outside_the_calendar_nothing_is_due() -> None:
     age = server_run_age(None, dt.datetime(2030, 1, 2, 10, tzinfo=SEOUL), CAL)
     assert age.due_session is None and not age.late
+
+
+@pytest.mark.parametrize(
+    ("last", "today", "missed"),
+    [
+        (D(2026, 11, 20), D(2026, 11, 24), ()),  # Friday, then Tuesday over the closure
+        (D(2026, 11, 19), D(2026, 11, 24), (D(2026, 11, 20),)),
+        (D(2026, 11, 19), D(2026, 11, 25), (D(2026, 11, 20), D(2026, 11, 24))),
+        (D(2026, 11, 22), D(2026, 11, 24), ()),  # a Sunday record (the machine ran), no gap
+        (None, D(2026, 11, 24), ()),  # the first run ever
+        (D(2026, 11, 24), D(2026, 11, 24), ()),  # a rerun the same day
+    ],
+)
+def test_missed_sessions(last: dt.date | None, today: dt.date, missed: tuple[dt.date, ...]) -> None:
+    assert missed_sessions(last, today, CAL) == missed
