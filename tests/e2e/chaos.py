@@ -22,6 +22,7 @@ import datetime as dt
 import json
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -32,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import registry
-from pipeline.artifacts.live import LiveCycleReceiptV1, OrderPlanV1
+from pipeline.artifacts.live import OrderPlanV1
 from pipeline.enums import ExecutionGate, OrderSide
 from pipeline.errors import EXIT_BLOCKED, EXIT_FAULT, EXIT_OK
 from pipeline.flows.daily_server import Settings, run_daily
@@ -161,9 +162,12 @@ class World:
     last_plan: OrderPlanV1 | None = None
     last_server_session: dt.date | None = None
     stop_on: bool = False
-    published: dict[dt.date, dict[str, float]] = field(default_factory=dict)  # asof -> targets
-    valid_bundle_asof: dt.date | None = None  # the newest valid bundle on the remote
+    #: asof -> the targets the PC published that evening (None: a corrupt bundle)
+    published: dict[dt.date, dict[str, float] | None] = field(default_factory=dict)
+    remote_bundle: dt.date | None = None  # asof of the bundle on the remote (None: the seed's)
     console: list[str] = field(default_factory=list)
+    new_messages: list[Any] = field(default_factory=list)  # Telegram requests of today's run
+    missed: list[dt.date] = field(default_factory=list)  # sessions whose morning was missed
 
     # -- git ---------------------------------------------------------------------------------
 
@@ -171,8 +175,8 @@ class World:
         return git(self.origin, "rev-parse", "main")
 
     def pc_commit_push(self, message: str) -> None:
-        git(self.pc, "add", "-A", "state", "data")
-        if not git(self.pc, "status", "--porcelain", "--", "state", "data"):
+        git(self.pc, "add", "-A", "state")
+        if not git(self.pc, "status", "--porcelain", "--", "state"):
             return
         git(self.pc, "commit", "-q", "-m", message)
         for _ in range(5):
@@ -199,7 +203,7 @@ class World:
         model = f.bundle_model(d.day, targets=targets, rebalance_due=first)
         f.put(self.pc, "strategy_bundle", model)
         self.published[d.day] = targets
-        self.valid_bundle_asof = d.day
+        self.remote_bundle = d.day
 
     def corrupt_bundle(self, d: Day) -> None:
         path = self.pc / registry.path("strategy_bundle")
@@ -207,7 +211,7 @@ class World:
         path.write_text(text.replace('"exposure":1.0', '"exposure":NaN'), encoding="utf-8")
         if b"NaN" not in path.read_bytes():
             path.write_text(text[: len(text) // 2], encoding="utf-8")  # truncated JSON
-        self.published[d.day] = {}
+        self.published[d.day] = None
 
     def write_tickets(self, d: Day) -> None:
         plan = self.last_plan
@@ -230,7 +234,8 @@ class World:
         folder = self.pc / registry.path("ticket", "x").rsplit("/", 1)[0]
         folder.mkdir(parents=True, exist_ok=True)
         stamp = f"{day:%Y%m%d}"
-        good = json.loads(f.ticket(f"b{stamp}", "p" * 12, day).model_dump_json())
+        fills = [("069500", "BUY", 1, 35_000)]
+        good = json.loads(f.ticket(f"b{stamp}", "p" * 12, day, fills).model_dump_json())
         if kind == "bad_name_dots":
             (folder / f"x{stamp}.y.json").write_text(json.dumps(good), encoding="utf-8")
         elif kind == "bad_name_sub":
@@ -244,7 +249,9 @@ class World:
             deep = "[" * 5000 + "]" * 5000
             (folder / f"n{stamp}.json").write_text(f'{{"fills": {deep}}}', encoding="utf-8")
         elif kind == "bad_nan":
-            text = json.dumps({**good, "ticket_id": f"nan{stamp}"}).replace("[]", "[NaN]")
+            text = json.dumps({**good, "ticket_id": f"nan{stamp}"})
+            text = text.replace('"price_krw": 35000', '"price_krw": NaN')
+            assert "NaN" in text
             (folder / f"nan{stamp}.json").write_text(text, encoding="utf-8")
         elif kind == "bad_fee":
             fill = {
@@ -308,10 +315,14 @@ class World:
     def server_morning(self, d: Day) -> int | None:
         """The server's run on ``d`` (None: missed); its exit code."""
         if "miss_server" in d.events:
+            if d.session and self.last_server_session is not None:
+                self.missed.append(d.day)  # the next run must report it
             return None
+        self.last_server_session = d.day
         before = len(self.telegram.requests)
         if "kill_stage" in d.events or "kill_push" in d.events:
-            code = self._killed_run(d)
+            self._killed_run(d)
+            code = self._in_process_run(d)  # the operator (or the timer's retry) runs it again
         elif "push_lost_ack" in d.events:
             code = self._lost_ack_run(d)
         else:
@@ -328,9 +339,14 @@ class World:
         self.console = lines
         return out.exit_code
 
-    def _killed_run(self, d: Day) -> int:
-        """``krx daily server`` as a real process through dvc, SIGKILLed mid-run."""
+    def _killed_run(self, d: Day) -> None:
+        """``krx daily server`` as a real process through dvc, SIGKILLed mid-stage or mid-push."""
         env = {k: v for k, v in self.server_env(d.day).items() if k != "DVC_STAGE"}
+        mid_push = "kill_push" in d.events
+        hook = self.origin / "hooks" / "pre-receive"
+        if mid_push:  # the remote takes its time: the kill lands while git push runs
+            hook.write_text("#!/bin/sh\nsleep 6\n", encoding="utf-8")
+            hook.chmod(0o755)
         proc = subprocess.Popen(
             [sys.executable, "-m", "pipeline.cli", "daily", "server"],
             cwd=self.server,
@@ -340,15 +356,17 @@ class World:
             text=True,
             start_new_session=True,
         )
-        marker = "live_cycle" if "kill_stage" in d.events else "pushing"
-        deadline = time.monotonic() + 120
+        marker = "step resolve:" if mid_push else "running stage 'live_cycle'"
         assert proc.stdout is not None
-        for line in proc.stdout:
-            if marker in line.lower() or time.monotonic() > deadline:
-                break
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=30)
-        return -signal.SIGKILL  # not an exit code of ours: the run did not finish
+        try:
+            for line in proc.stdout:
+                if marker in line.lower():
+                    time.sleep(1.5 if mid_push else 0.2)
+                    break
+        finally:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=30)
+            hook.unlink(missing_ok=True)
 
     def _lost_ack_run(self, d: Day) -> int:
         """The remote accepts the push, but the client times out waiting for it."""
@@ -361,22 +379,30 @@ class World:
             hook.unlink()
 
     def _arm_race(self, d: Day) -> None:
-        """The PC pushes an emergency-stop-free commit while the server is mid-run."""
-        hook = self.server / ".git" / "hooks" / "post-merge"
+        """Another PC push lands on the remote right after the server fetched (a push race)."""
         other = self.tmp / "pc2"
         if not other.exists():
             git(self.tmp, "clone", "-q", str(self.origin), str(other))
+            git(other, "config", "user.name", "krx-pc2")
+            git(other, "config", "user.email", "pc2@example.invalid")
+        flag = self.tmp / f"race-{d.day}.done"
+        # git runs reference-transaction for every ref update: the fetch's update of the
+        # remote-tracking ref is the moment the server has "pulled"; fire once.
         script = (
             "#!/bin/sh\n"
+            f"[ \"$1\" = committed ] && [ ! -e '{flag}' ] || exit 0\n"
+            f"touch '{flag}'\n"
+            "unset GIT_DIR GIT_INDEX_FILE GIT_WORK_TREE GIT_PREFIX GIT_QUARANTINE_PATH\n"
             f"cd '{other}' && git pull -q --rebase origin main && "
-            f"echo '{d.day}' > config/race-{d.day}.txt && git add config && "
+            f"echo '{d.day}' > config/race.txt && git add config/race.txt && "
             f"git commit -qm 'pc: race {d.day}' && git push -q origin HEAD:main\n"
         )
+        hook = self.server / ".git" / "hooks" / "reference-transaction"
         hook.write_text(script, encoding="utf-8")
         hook.chmod(0o755)
 
     def _disarm_race(self) -> None:
-        (self.server / ".git" / "hooks" / "post-merge").unlink(missing_ok=True)
+        (self.server / ".git" / "hooks" / "reference-transaction").unlink(missing_ok=True)
 
 
 # --- building the world -------------------------------------------------------------------------
@@ -416,15 +442,15 @@ def read_committed(w: World, name: str, ref: str = "main") -> bytes | None:
 
 
 def check_day(w: World, d: Day, code: int | None, held: dict[str, int]) -> None:
-    """The six invariants of issue 14 item 7 after the day ``d``."""
+    """The six invariants of issue 14 item 7 after the server's morning of ``d``."""
     t = w.tally
-    # (vi) exit codes only 0/2/3 (a killed run has none)
-    if code is not None and code != -signal.SIGKILL:
+    # (vi) exit codes only 0/2/3
+    if code is not None:
         assert code in EXIT_CODES, f"{d.day}: exit {code}"
         t.held("exit_code_in_0_2_3")
     # (v) no pushed commit rewritten, no manual merge, nothing invalid committed
     head = w.origin_head()
-    for earlier in w.pushed[-3:]:
+    for earlier in w.pushed[-5:]:
         ok = subprocess.run(
             ["git", "-C", str(w.origin), "merge-base", "--is-ancestor", earlier, head],
             check=False,
@@ -442,33 +468,63 @@ def check_day(w: World, d: Day, code: int | None, held: dict[str, int]) -> None:
             problems = validate_bytes(data, spec.path)
             assert not problems, f"{d.day}: committed {spec.path} is invalid: {problems}"
     t.held("nothing_invalid_committed")
-    if code is None or code == -signal.SIGKILL or not d.session:
+    if code is None:
         return
-    receipt_raw = (w.server / registry.path("live_cycle_receipt")).read_bytes()
-    receipt = LiveCycleReceiptV1.model_validate_json(receipt_raw)
-    plan = OrderPlanV1.model_validate_json((w.server / registry.path("order_plan")).read_bytes())
-    w.last_plan = plan if plan.asof == d.day else None
-    # (i) exits: the server plans the exit at its first run after the PC published zero exposure
-    bundle_targets = w.published.get(w.cal.add(d.day, -1))
-    positions = _positions(w)
-    if receipt.asof == d.day and bundle_targets == {} and positions and not w.stop_on:
-        sells = {o.ticker for o in plan.orders if o.side is OrderSide.SELL}
-        assert set(positions) <= sells, f"{d.day}: holds {positions}, plans sells {sells}"
-        t.held("exit_planned_after_zero_exposure")
-    # (ii) no buy on a stale or invalid bundle
-    fresh = w.cal.add(d.day, -1) in w.published and w.published[w.cal.add(d.day, -1)] != {}
-    if not fresh:
-        buys = [o for o in plan.orders if o.side is OrderSide.BUY and plan.asof == d.day]
-        assert not buys, f"{d.day}: bought {buys} on a stale or invalid bundle"
-        t.held("no_buy_on_stale_or_invalid")
-    # (iii) a BLOCKED or FAULT run sends exactly one alert
+    # (iii) every missed server session is reported by the next run
+    record = json.loads((w.server / registry.path("scheduler_record")).read_text("utf-8"))
+    if w.missed:
+        reported = {dt.date.fromisoformat(x) for x in record.get("missed_sessions", [])}
+        assert set(w.missed) <= reported, f"{d.day}: missed {w.missed}, reported {reported}"
+        t.held("missed_sessions_reported")
+        w.missed.clear()
+    # (iii) a BLOCKED or FAULT run sends exactly one alert; a done run at most one (a warning)
     alerts = [m for m in w.new_messages if _is_alert(m)] + [x for x in w.console if _is_alert(x)]
     if code in (EXIT_BLOCKED, EXIT_FAULT):
-        assert len(alerts) == 1, f"{d.day}: exit {code} gave {len(alerts)} alerts"
+        assert len(alerts) == 1, f"{d.day}: exit {code} gave {len(alerts)} alerts: {alerts}"
         t.held("one_alert_per_blocked_or_fault")
     else:
-        assert not alerts, f"{d.day}: exit 0 but alerts {alerts}"
+        assert len(alerts) <= 1, f"{d.day}: exit 0 but {len(alerts)} alerts: {alerts}"
+    if not d.session:
+        return
+    plan = OrderPlanV1.model_validate_json((w.server / registry.path("order_plan")).read_bytes())
+    today = plan.asof == d.day
+    w.last_plan = plan if today else None
+    last_close = w.cal.add(d.day, -1)
+    bundle = w.remote_bundle
+    valid = bundle is not None and w.published.get(bundle) is not None
+    lag = w.cal.count_after(bundle, last_close) if bundle is not None else None
+    # (i) exits: the first run after the PC published zero exposure plans the exit
+    targets = w.published.get(bundle) if bundle is not None else None
+    positions = _positions(w)
+    if today and valid and targets == {} and positions and not w.stop_on:
+        sells = {o.ticker for o in plan.orders if o.side is OrderSide.SELL and o.shares > 0}
+        assert set(positions) <= sells, f"{d.day}: holds {positions}, plans sells {sells}"
+        t.held("exit_planned_after_zero_exposure")
+    # (ii) no buy on a stale (beyond one session) or invalid bundle
+    if today and (not valid or lag is None or lag > 1):
+        buys = [o for o in plan.orders if o.side is OrderSide.BUY and o.shares > 0]
+        assert not buys, f"{d.day}: bought {buys} on a stale or invalid bundle (lag {lag})"
+        t.held("no_buy_on_stale_or_invalid")
     held["runs"] = held.get("runs", 0) + 1
+
+
+PLAN_IN_TEXT = re.compile(r"(P-\d{8}-[0-9a-f]{6,})")
+
+
+def check_end(w: World, days: list[Day]) -> None:
+    """(iv) no order message was sent twice over the whole run."""
+    sent: Counter[str] = Counter()
+    for _, body in w.telegram.requests:
+        text = body.get("text", "")
+        if isinstance(text, str) and not _is_alert(text):
+            m = PLAN_IN_TEXT.search(text)
+            if m:
+                sent[m.group(1)] += 1
+    twice = {k: n for k, n in sent.items() if n > 1}
+    assert not twice, f"order messages sent more than once: {twice}"
+    assert sent, "no order message was ever sent: the simulation did not exercise delivery"
+    w.tally.counts["no_order_message_twice"] += len(sent)
+    assert len(days) >= 60
 
 
 def _is_alert(message: Any) -> bool:
