@@ -87,13 +87,13 @@ def schedule(seed: int, cal: KrxCalendar, first: dt.date, sessions: int) -> list
                     events.add("miss_pc")
                 if r() < 0.07:
                     events.add("miss_server")
-                elif r() < 0.05:
+                elif r() < 0.01:  # real processes through dvc: seconds each, so rare
                     events.add("kill_stage")
-                elif r() < 0.05:
+                elif r() < 0.01:
                     events.add("kill_push")
-                elif r() < 0.05:
+                elif r() < 0.03:
                     events.add("push_lost_ack")
-                elif r() < 0.05:
+                elif r() < 0.04:
                     events.add("race")
                 if r() < 0.6:
                     events.add("fill")  # the operator trades the morning's orders
@@ -109,6 +109,12 @@ def schedule(seed: int, cal: KrxCalendar, first: dt.date, sessions: int) -> list
                 events.add("holiday")
             days.append(Day(day, session, exposure, frozenset(events)))
         day += dt.timedelta(days=1)
+    # Every rare morning happens at least once, on a seeded session without another morning event.
+    mornings = {"miss_server", "kill_stage", "kill_push", "push_lost_ack", "race"}
+    free = [i for i, d in enumerate(days) if d.session and not d.events & mornings and i > 2]
+    for event in sorted(mornings - {e for d in days for e in d.events}):
+        i = free.pop(rng.randrange(len(free)))
+        days[i] = Day(days[i].day, True, days[i].exposure, days[i].events | {event})
     # Release every emergency stop two sessions later.
     out = []
     releases: set[int] = set()
