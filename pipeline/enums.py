@@ -237,7 +237,10 @@ class TicketStatus(StrEnum):
 class TicketReason(StrEnum):
     APPLIED = "APPLIED"  # fills applied to the server's positions
     ACKNOWLEDGED = "ACKNOWLEDGED"
-    MALFORMED = "MALFORMED"  # not JSON, fails the schema, or id != file name
+    BAD_FILE_NAME = "BAD_FILE_NAME"  # the file name is not '<ticket id>.json' in the folder
+    NOT_JSON = "NOT_JSON"  # not UTF-8 JSON, or NaN/Infinity/nesting too deep (not sane JSON)
+    MALFORMED = "MALFORMED"  # fails the ticket schema (incl. numbers out of range)
+    ID_MISMATCH = "ID_MISMATCH"  # ticket_id differs from the file name
     PLAN_NOT_FOUND = "PLAN_NOT_FOUND"
     PLAN_MISMATCH = "PLAN_MISMATCH"  # plan id found but its day or content differs
     TICKER_NOT_IN_PLAN = "TICKER_NOT_IN_PLAN"

@@ -5,7 +5,6 @@ Every error is reported with its file and JSON pointer; nothing stops at the fir
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ from jsonschema import Draft202012Validator
 from pydantic import ValidationError
 
 from pipeline import registry
+from pipeline.canonical import JsonInputError, parse_json
 from pipeline.checks import run_checks
 from pipeline.enums import ArtifactKind
 from pipeline.schemas import json_schema
@@ -65,11 +65,9 @@ def validate_bytes(raw: bytes, rel: str) -> list[Problem]:
 
         return [Problem(rel, "", msg) for msg in validate_parquet_bytes(spec, raw)]
     try:
-        data = json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError as err:
-        return [Problem(rel, "", f"not UTF-8: {err}")]
-    except json.JSONDecodeError as err:
-        return [Problem(rel, "", f"not JSON: {err.msg} at line {err.lineno} column {err.colno}")]
+        data = parse_json(raw)  # the one sane-JSON rule: NaN, Infinity, deep nesting are bad
+    except JsonInputError as err:
+        return [Problem(rel, "", str(err))]
     return validate_document(data, rel)
 
 
