@@ -8,11 +8,13 @@ stops everything without touching them).
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from pipeline import registry
 from pipeline.artifacts.envelope import Envelope
 from pipeline.artifacts.safety import EmergencyStopV1, ExecutionGateV1, RealSenderV1
+from pipeline.core.safety import REAL_CONFIRMATION, gate_confirmation_problem
 from pipeline.enums import ExecutionGate, Owner
 from pipeline.errors import EXIT_OK, OperatorError
 from pipeline.io.context import now_seoul, producer, requested_asof
@@ -37,6 +39,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         sp.add_argument("value", choices=choices)
         sp.add_argument("--reason", required=True, help="why (recorded in the file)")
         sp.add_argument("--by", required=True, help="who (recorded in the file)")
+        if action == "set-gate":
+            sp.add_argument(
+                "--confirm",
+                metavar="TEXT",
+                help=f"REAL_ENABLED only: type {REAL_CONFIRMATION} (asked for on a terminal)",
+            )
         sp.set_defaults(func=run_set)
 
 
@@ -52,7 +60,9 @@ def run_show(args: argparse.Namespace) -> int:
 SWITCHES = {"set-gate": "execution_gate", "set-sender": "real_sender", "set-stop": "emergency_stop"}
 
 
-def write_switch(root: Path, name: str, value: str, by: str, reason: str) -> Path:
+def write_switch(
+    root: Path, name: str, value: str, by: str, reason: str, confirm: str | None = None
+) -> Path:
     """Validate and write one safety file (``value``: a gate name, or on/off); its path.
 
     OperatorError (nothing written) on an unknown value or an empty ``by``/``reason``. The CLI
@@ -69,6 +79,8 @@ def write_switch(root: Path, name: str, value: str, by: str, reason: str) -> Pat
     allowed = [g.value for g in ExecutionGate] if name == "execution_gate" else list(ON_OFF)
     if value not in allowed:
         raise OperatorError(f"{name}: {value!r} is not one of {', '.join(allowed)}")
+    if name == "execution_gate" and (problem := gate_confirmation_problem(value, confirm)):
+        raise OperatorError(problem)
     common = {
         "asof": requested_asof(None),
         "generated_at": now_seoul(),
@@ -91,7 +103,10 @@ def write_switch(root: Path, name: str, value: str, by: str, reason: str) -> Pat
 
 def run_set(args: argparse.Namespace) -> int:
     root = Path(args.repo)
-    path = write_switch(root, SWITCHES[args.action], args.value, args.by, args.reason)
+    confirm = getattr(args, "confirm", None)
+    if args.value == ExecutionGate.REAL_ENABLED.value and confirm is None and sys.stdin.isatty():
+        confirm = input(f"REAL_ENABLED allows real orders: type {REAL_CONFIRMATION} to confirm: ")
+    path = write_switch(root, SWITCHES[args.action], args.value, args.by, args.reason, confirm)
     print(f"wrote {path.relative_to(root).as_posix()}: {args.value} (by {args.by}: {args.reason})")
     print("commit and push it so the server sees it")
     return EXIT_OK
