@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +20,7 @@ from pydantic import ValidationError
 
 from pipeline import registry
 from pipeline.artifacts.backtest import BacktestMetricsV1
+from pipeline.canonical import JsonInputError, parse_json
 from pipeline.io.gitstore import GitStore
 from pipeline.io.history import SCAN_LIMIT
 from pipeline.io.store import Store, StoreError
@@ -132,8 +132,8 @@ def _local_doc(store: Store, commit: str, name: str) -> Doc:
         return Doc(name, None, None, f"{rel} is not committed")
     problems = validate_bytes(blob.data, rel)
     try:
-        data = json.loads(blob.data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        data = parse_json(blob.data)
+    except JsonInputError as err:
         return Doc(name, None, False, f"{rel}: not JSON ({err})")
     if not isinstance(data, dict):
         return Doc(name, None, False, f"{rel}: not a JSON object")

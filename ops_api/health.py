@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import json
 from collections import defaultdict
 from typing import Any
 
 from pipeline import registry
+from pipeline.canonical import JsonInputError, parse_json
 from pipeline.core.schedule import server_run_age
 from pipeline.enums import ArtifactKind
 from pipeline.errors import OperatorError
@@ -41,8 +41,8 @@ def _read_json(store: Store, commit: str, path: str) -> dict[str, Any] | None:
     if blob is None:
         return None
     try:
-        data = json.loads(blob.data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        data = parse_json(blob.data)
+    except JsonInputError:
         return None
     return data if isinstance(data, dict) else None
 

@@ -196,6 +196,7 @@ class CycleReason(StrEnum):
     PORTFOLIO_INVALID = "PORTFOLIO_INVALID"
     POSITIONS_OUT_OF_DATE = "POSITIONS_OUT_OF_DATE"
     PRICE_MISSING = "PRICE_MISSING"
+    DELIVERY_OUTCOME_UNKNOWN = "DELIVERY_OUTCOME_UNKNOWN"  # sent maybe: never resent, check
 
 
 class DeliveryChannel(StrEnum):
@@ -210,12 +211,23 @@ class DeliveryStatus(StrEnum):
     SIMULATED = "SIMULATED"  # printed to the console only (the default)
     FALLBACK = "FALLBACK"  # a real send was attempted and failed; printed to the console
     DUPLICATE_SKIPPED = "DUPLICATE_SKIPPED"  # already sent for this plan and day
+    OUTCOME_UNKNOWN = "OUTCOME_UNKNOWN"  # an earlier send may have arrived: never resent
+
+
+class SendOutcome(StrEnum):
+    """What the send ledger knows about one message (key: session + plan id or reason)."""
+
+    PENDING = "PENDING"  # intent recorded, outcome not (yet): after a crash, read as UNKNOWN
+    SENT = "SENT"  # Telegram accepted it
+    NOT_SENT = "NOT_SENT"  # Telegram refused it or it never left: may be sent again
+    UNKNOWN = "UNKNOWN"  # timeout or no answer after the request left: never resent
 
 
 class SendError(StrEnum):
     """Why one Telegram attempt failed (never the raw exception text: it may hold the token)."""
 
-    TIMEOUT = "TIMEOUT"
+    TIMEOUT = "TIMEOUT"  # no answer in time after the request left (it may have arrived)
+    NO_ANSWER = "NO_ANSWER"  # connection lost after the request left (it may have arrived)
     CONNECT = "CONNECT"
     RATE_LIMITED = "RATE_LIMITED"
     SERVER_ERROR = "SERVER_ERROR"
@@ -237,7 +249,10 @@ class TicketStatus(StrEnum):
 class TicketReason(StrEnum):
     APPLIED = "APPLIED"  # fills applied to the server's positions
     ACKNOWLEDGED = "ACKNOWLEDGED"
-    MALFORMED = "MALFORMED"  # not JSON, fails the schema, or id != file name
+    BAD_FILE_NAME = "BAD_FILE_NAME"  # the file name is not '<ticket id>.json' in the folder
+    NOT_JSON = "NOT_JSON"  # not UTF-8 JSON, or NaN/Infinity/nesting too deep (not sane JSON)
+    MALFORMED = "MALFORMED"  # fails the ticket schema (incl. numbers out of range)
+    ID_MISMATCH = "ID_MISMATCH"  # ticket_id differs from the file name
     PLAN_NOT_FOUND = "PLAN_NOT_FOUND"
     PLAN_MISMATCH = "PLAN_MISMATCH"  # plan id found but its day or content differs
     TICKER_NOT_IN_PLAN = "TICKER_NOT_IN_PLAN"

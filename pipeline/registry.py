@@ -20,6 +20,7 @@ from pipeline.artifacts.live import (
     LiveCycleReceiptV1,
     OrderPlanV1,
     PlanLedgerV1,
+    SendLedgerV1,
 )
 from pipeline.artifacts.ops import OpsSummaryV1
 from pipeline.artifacts.portfolio import PortfolioV1, PositionsV1
@@ -317,6 +318,16 @@ ARTIFACTS: tuple[ArtifactSpec, ...] = (
         stage="live_cycle",
         description="Receipt of the day's live cycle: result, decision, reason, push",
         model=LiveCycleReceiptV1,
+    ),
+    ArtifactSpec(
+        name="send_ledger",
+        version=1,
+        path="state/server/send_ledger.json",
+        owner=Owner.SERVER,
+        kind=ArtifactKind.JSON,
+        stage="live_cycle",
+        description="Intent (fsync'd before the send) and outcome of every real message",
+        model=SendLedgerV1,
     ),
     ArtifactSpec(
         name="delivery_record",

@@ -8,8 +8,10 @@ stops everything without touching them).
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
+from pipeline.core.safety import REAL_CONFIRMATION
 from pipeline.enums import ExecutionGate
 from pipeline.errors import EXIT_OK
 from pipeline.flows.safety import ON_OFF, SWITCHES, write_switch
@@ -30,6 +32,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         sp.add_argument("value", choices=choices)
         sp.add_argument("--reason", required=True, help="why (recorded in the file)")
         sp.add_argument("--by", required=True, help="who (recorded in the file)")
+        if action == "set-gate":
+            sp.add_argument(
+                "--confirm",
+                metavar="TEXT",
+                help=f"REAL_ENABLED only: type {REAL_CONFIRMATION} (asked for on a terminal)",
+            )
         sp.set_defaults(func=run_set)
 
 
@@ -43,7 +51,10 @@ def run_show(args: argparse.Namespace) -> int:
 
 def run_set(args: argparse.Namespace) -> int:
     root = Path(args.repo)
-    path = write_switch(root, SWITCHES[args.action], args.value, args.by, args.reason)
+    confirm = getattr(args, "confirm", None)
+    if args.value == ExecutionGate.REAL_ENABLED.value and confirm is None and sys.stdin.isatty():
+        confirm = input(f"REAL_ENABLED allows real orders: type {REAL_CONFIRMATION} to confirm: ")
+    path = write_switch(root, SWITCHES[args.action], args.value, args.by, args.reason, confirm)
     print(f"wrote {path.relative_to(root).as_posix()}: {args.value} (by {args.by}: {args.reason})")
     print("commit and push it so the server sees it")
     return EXIT_OK

@@ -9,13 +9,13 @@ sessions after ``valid_until``, so one missed PC run does not stop risk manageme
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 
 from pydantic import ValidationError
 
 from pipeline import registry
 from pipeline.artifacts.bundle import StrategyBundleV1, bundle_integrity
+from pipeline.canonical import JsonInputError, parse_json
 from pipeline.core.checks import run_checks
 from pipeline.enums import BundleStatus
 from pipeline.krx_calendar import KrxCalendar
@@ -38,9 +38,9 @@ def check_bundle(
     if raw is None:
         return BundleVerdict(BundleStatus.MISSING, None, f"{BUNDLE_PATH} is missing")
     try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        return BundleVerdict(BundleStatus.INVALID, None, f"not UTF-8 JSON: {err}")
+        data = parse_json(raw)
+    except JsonInputError as err:
+        return BundleVerdict(BundleStatus.INVALID, None, str(err))
     try:
         bundle = StrategyBundleV1.model_validate(data)
     except ValidationError as err:

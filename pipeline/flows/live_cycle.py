@@ -109,7 +109,7 @@ def main(root: Path, asof: str | None) -> int:
     with delivery_lock(
         root, p.live.delivery_lock_wait_s
     ):  # idempotency must hold against a concurrent run too
-        sent = deliver(root, key, text, safety, p.live)
+        sent = deliver(root, key, text, safety, p.live, session=session.day, plan_id=plan.plan_id)
         st.write(root, "delivery_record", delivery_record(env, key, plan.plan_id, sent, text))
     outcome = decide(plan.status, block, sent.status)
     st.write(root, "order_plan", plan)

@@ -12,6 +12,7 @@ from pathlib import Path
 from pipeline import registry
 from pipeline.artifacts.envelope import Envelope
 from pipeline.artifacts.safety import EmergencyStopV1, ExecutionGateV1, RealSenderV1
+from pipeline.core.safety import gate_confirmation_problem
 from pipeline.enums import (
     ExecutionGate,
     Owner,
@@ -31,7 +32,9 @@ ON_OFF = {"on": True, "off": False}
 SWITCHES = {"set-gate": "execution_gate", "set-sender": "real_sender", "set-stop": "emergency_stop"}
 
 
-def write_switch(root: Path, name: str, value: str, by: str, reason: str) -> Path:
+def write_switch(
+    root: Path, name: str, value: str, by: str, reason: str, confirm: str | None = None
+) -> Path:
     """Validate and write one safety file (``value``: a gate name, or on/off); its path.
 
     OperatorError (nothing written) on an unknown value or an empty ``by``/``reason``. The CLI
@@ -48,6 +51,8 @@ def write_switch(root: Path, name: str, value: str, by: str, reason: str) -> Pat
     allowed = [g.value for g in ExecutionGate] if name == "execution_gate" else list(ON_OFF)
     if value not in allowed:
         raise OperatorError(f"{name}: {value!r} is not one of {', '.join(allowed)}")
+    if name == "execution_gate" and (problem := gate_confirmation_problem(value, confirm)):
+        raise OperatorError(problem)
     common = {
         "asof": requested_asof(None),
         "generated_at": now_seoul(),

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pipeline import registry
 from pipeline.artifacts.live import PlanLedgerV1
-from pipeline.artifacts.tickets import TicketResultV1, TicketV1
+from pipeline.artifacts.tickets import TicketResultV1
 from pipeline.canonical import sha256_hex
 from pipeline.core import tickets as core
 from pipeline.core.holdings import book_after
@@ -20,23 +20,22 @@ from pipeline.flows.positions import write_positions
 from pipeline.io import gitref
 from pipeline.io import server_state as st
 from pipeline.io.context import now_seoul, producer
-from pipeline.io.validate import validate_bytes
 from pipeline.params import load_params, params_sha256
 
 
-def judge_file(
-    key: str, raw: bytes, ctx: core.Context, done: list[core.Done]
-) -> tuple[TicketV1 | None, core.Verdict]:
-    """Parse and judge one ticket file; a malformed file is a REJECTED verdict, never a crash."""
-    problems = validate_bytes(raw, registry.get("ticket").path_for(key))
-    if problems:
-        return None, core.Verdict.reject(TicketReason.MALFORMED, f"티켓 형식 오류: {problems[0]}")
-    ticket = TicketV1.model_validate_json(raw)
-    if ticket.ticket_id != key:
-        return None, core.Verdict.reject(
-            TicketReason.MALFORMED, "ticket_id가 파일 이름과 다릅니다."
-        )
-    return ticket, core.judge(ticket, ctx, done)
+def ticket_files(root: Path) -> list[tuple[str, str, Path]]:
+    """(result key, name in the folder, path) of every ``*.json`` file under the tickets folder.
+
+    Wider than the registry's collection on purpose: a file with a bad name still gets its
+    (REJECTED BAD_FILE_NAME) result instead of being skipped or crashing the stage.
+    """
+    folder = root / registry.get("ticket").path.split("{key}")[0]
+    out = []
+    for path in folder.rglob("*.json") if folder.is_dir() else ():
+        if path.is_file():
+            name = path.relative_to(folder).as_posix()
+            out.append((core.result_key(name)[0], name, path))
+    return sorted(out)
 
 
 def main(root: Path, asof: str | None) -> int:
@@ -56,13 +55,14 @@ def main(root: Path, asof: str | None) -> int:
     processed = {k for k, _ in st.collection(root, "ticket_result")}
     unreadable = sorted(processed - {r.ticket_id for r in results})
     head, new = gitref.head(root), 0
-    (root / "reports/tickets").mkdir(parents=True, exist_ok=True)  # a declared dvc output
-    for key, path in st.collection(root, "ticket"):
+    # a declared dvc output: exists even with no tickets
+    (root / registry.get("ticket_result").path.split("{key}")[0]).mkdir(parents=True, exist_ok=True)
+    for key, name, path in ticket_files(root):
         if key in processed:
             continue  # exactly one result per ticket id
         raw = path.read_bytes()
         ctx = core.Context(session.day, plans, book_after(holdings, done), session.cal, params.ops)
-        ticket, verdict = judge_file(key, raw, ctx, done)
+        ticket, verdict = core.judge_file(name, raw, ctx, done)
         result = TicketResultV1(
             asof=session.day,
             generated_at=now_seoul(),

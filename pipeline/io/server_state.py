@@ -6,7 +6,6 @@ Everything here touches files; decisions stay in ``pipeline.core``.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -15,6 +14,7 @@ from pipeline import registry
 from pipeline.artifacts.envelope import Envelope, InputRef
 from pipeline.artifacts.portfolio import PortfolioV1, PositionsV1
 from pipeline.artifacts.tickets import TicketResultV1
+from pipeline.canonical import JsonInputError, parse_json
 from pipeline.core.holdings import Holdings
 from pipeline.enums import Owner
 from pipeline.errors import ArtifactError, OperatorError
@@ -111,8 +111,8 @@ def read_status_field(root: Path, rel: str, field: str) -> str | None:
     if raw is None:
         return None
     try:
-        data: Any = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        data: Any = parse_json(raw)
+    except JsonInputError:
         return "CRITICAL"  # an unreadable reconcile summary is itself critical
     value = data.get(field) if isinstance(data, dict) else None
     return value if isinstance(value, str) else None

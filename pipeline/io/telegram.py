@@ -64,11 +64,20 @@ def config_from_env(
     )
 
 
+#: Failures after which the message may have arrived (a 200 we could not read included).
+MAYBE_ARRIVED = frozenset({SendError.TIMEOUT, SendError.NO_ANSWER, SendError.BAD_RESPONSE})
+
+
 @dataclass(frozen=True)
 class SendOutcome:
     ok: bool
     message_id: int | None
     attempts: tuple[SendAttempt, ...]
+
+    @property
+    def maybe_arrived(self) -> bool:
+        """Not confirmed, but the last request may have reached Telegram: never resend."""
+        return not self.ok and bool(self.attempts) and self.attempts[-1].error in MAYBE_ARRIVED
 
 
 def _retry_after(resp: httpx.Response) -> float | None:
@@ -93,11 +102,25 @@ def _one(
     backoff = cfg.backoff_s * 2 ** (n - 1)
     try:
         resp = client.post(url, json=body)
+    except (httpx.ConnectTimeout, httpx.ConnectError, httpx.PoolTimeout):
+        # The request never left: retrying cannot send it twice.
+        return (
+            SendAttempt(n=n, http_status=None, error=SendError.CONNECT, retry_after_s=None),
+            None,
+            backoff,
+        )
     except httpx.TimeoutException:
+        # The request left and may have arrived: never retried (at most once).
         return (
             SendAttempt(n=n, http_status=None, error=SendError.TIMEOUT, retry_after_s=None),
             None,
-            backoff,
+            None,
+        )
+    except (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError):
+        return (
+            SendAttempt(n=n, http_status=None, error=SendError.NO_ANSWER, retry_after_s=None),
+            None,
+            None,
         )
     except httpx.HTTPError:
         return (
@@ -144,7 +167,11 @@ def _one(
 def send_message(
     cfg: TelegramConfig, text: str, sleep: Callable[[float], None] = time.sleep
 ) -> SendOutcome:
-    """Send ``text``; retry timeouts, connection errors, 429 and 5xx up to ``max_attempts``."""
+    """Send ``text``; retry connection errors, 429 and 5xx up to ``max_attempts``.
+
+    Never retried: a timeout or a lost connection after the request left, or a 200 we cannot
+    read (the message may have arrived; the caller records an unknown outcome).
+    """
     for name in ("httpx", "httpcore"):
         logging.getLogger(name).setLevel(logging.WARNING)  # their INFO lines carry the URL
     attempts: list[SendAttempt] = []

@@ -106,12 +106,12 @@ def validate_bytes(raw: bytes, rel: str) -> list[Problem]:
         from pipeline.io.parquet import validate_parquet_bytes
 
         return [Problem(rel, "", msg) for msg in validate_parquet_bytes(spec, raw)]
+    from pipeline.canonical import JsonInputError, parse_json
+
     try:
-        data = json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError as err:
-        return [Problem(rel, "", f"not UTF-8: {err}")]
-    except json.JSONDecodeError as err:
-        return [Problem(rel, "", f"not JSON: {err.msg} at line {err.lineno} column {err.colno}")]
+        data = parse_json(raw)  # the one sane-JSON rule: NaN, Infinity, deep nesting are bad
+    except JsonInputError as err:
+        return [Problem(rel, "", str(err))]
     return validate_document(data, rel)
 
 
