@@ -48,13 +48,14 @@ margin:12px 0}
 .today .what{font-size:18px;font-weight:700;margin:2px 0 6px}
 .today.HOLD{border-color:#2e7d32;background:#f1f8f1} .today.HOLD h2{color:#2e7d32}
 .today.BLOCKED{border-color:#c62828;background:#fdf0f0} .today.BLOCKED h2{color:#c62828}
-.cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(150px,1fr));gap:8px;margin:8px 0}
+.cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(160px,1fr));gap:8px;margin:8px 0}
 .card{border:1px solid #ddd;border-radius:6px;padding:6px 10px}
-.card b{display:block;font-size:17px} .card>span{color:#666;font-size:12px}
-.nw{white-space:nowrap} td.w{white-space:normal;min-width:9em}
+.card b{display:block;font-size:16px} .card>span{color:#666;font-size:12px}
+.nw{white-space:nowrap} code{background:#eef;padding:0 3px;border-radius:3px;
+font-size:12px} td.w{white-space:normal;min-width:9em}
 .legend{font-size:12.5px;margin:2px 0} .legend span{margin-right:14px;white-space:nowrap}
 .legend i{display:inline-block;width:12px;height:12px;margin-right:4px;vertical-align:-1px}
-.narrow{display:none}
+.narrow{display:none} #sweep-surface svg{min-width:640px}
 .heat td.n{color:#222} .heat td:first-child,.heat th:first-child{position:sticky;left:0;
 background:#f5f5f5} .heat td.y{font-weight:700;border-left:2px solid #999}
 @media (max-width:640px){
@@ -72,8 +73,10 @@ def _cell(c: str, numeric: bool, wrap: bool = False) -> str:
 
 
 def dates_nowrap(text: str) -> str:
-    """Escape ``text`` and keep each ISO date on one line (a phone breaks at its hyphens)."""
-    return re.sub(r"\d{4}-\d{2}-\d{2}", lambda m: f'<span class="nw">{m[0]}</span>', escape(text))
+    """Escape ``text``, keep each ISO date on one line (a phone breaks at its hyphens) and
+    show `backticked` commands as code."""
+    out = re.sub(r"\d{4}-\d{2}-\d{2}", lambda m: f'<span class="nw">{m[0]}</span>', escape(text))
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", out)
 
 
 def table(
@@ -282,7 +285,7 @@ def render_html(inp: rp.ReportInputs) -> str:
 <meta name="viewport" content="width=device-width, initial-scale=1"><style>{CSS}</style></head>
 <body>
 <h1>KRX Alertor 리포트 — {b.asof}</h1>
-<p class="muted">데이터: {escape(inp.source_note)} · 코드 {escape(code)}</p>
+<p class="muted">데이터: {escape(inp.source_note)}{f" · 코드 {escape(code)}" if code else ""}</p>
 {synthetic}
 {"".join(parts)}
 </body></html>
