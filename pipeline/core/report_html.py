@@ -202,7 +202,7 @@ def _charts(inp: rp.ReportInputs) -> dict[str, str]:
         "regime-timeline": legend([(k, c) for k, c in STATE_COLORS.items()])
         + responsive(lambda z: timeline(days, states, STATE_COLORS, "레짐", z)),
         "rolling": legend([(s.label, s.color) for s in sharpe])
-        + f"<p class='muted'>최근 {w}거래일(약 6개월) 창. "
+        + f"<p class='muted'>최근 {w}거래일(약 {max(1, round(w / 21))}개월) 창. "
         f"Sharpe는 {rp.sharpe_basis(inp.risk_free_rate)}; "
         "투자한 날이 절반 미만인 창(대부분 현금)은 Sharpe를 그리지 않습니다.</p>"
         + responsive(lambda z: line_chart(sharpe, sh_t, YAxis("Sharpe", zero_line=True), z))
