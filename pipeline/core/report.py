@@ -81,9 +81,6 @@ def signed_krw(x: float | None) -> str:
     return "–" if x is None else f"{x:+,.0f}원"
 
 
-monthly_returns = ts.monthly_returns  # kept for callers of the earlier module
-
-
 def invested(b: StrategyBundleV1) -> float:
     """Sum of the target weights: the fraction invested from the next session."""
     return sum(t.weight for t in b.target_weights)

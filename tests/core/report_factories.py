@@ -21,6 +21,7 @@ from pipeline.core.reconcile import reconcile
 from pipeline.core.regime import benchmark_day_states
 from pipeline.core.report import ReportInputs
 from pipeline.enums import (
+    CycleReason,
     ExecutionGate,
     OrderAdjustment,
     OrderReason,
@@ -155,7 +156,7 @@ def make_plan(
         **_env(session, "live_cycle"),
         plan_id=None if blocked else f"P-{session:%Y%m%d}-{'b' * 12}",
         status=status,
-        block_reason=None,
+        block_reason=CycleReason.BUNDLE_STALE if blocked else None,
         gate=ExecutionGate.DRY_RUN,
         executable=False,
         bundle_asof=bundle_asof,
@@ -165,7 +166,7 @@ def make_plan(
         est_cash_after_krw=800_000,
         total_buy_krw=int(sum(o.notional_krw for o in lines if o.side is OrderSide.BUY)),
         total_sell_krw=int(sum(o.notional_krw for o in lines if o.side is OrderSide.SELL)),
-        orders=lines,
+        orders=() if blocked else lines,
     )
 
 

@@ -88,6 +88,9 @@ def test_the_servers_plan_for_this_bundle_gives_todays_orders() -> None:
     assert rp.today(dataclasses.replace(inp, plan=old)).kind == "HOLD"
     empty = make_plan(inp.bundle.asof, inp.bundle.valid_from, orders=0, status=PlanStatus.EMPTY)
     assert rp.today(dataclasses.replace(inp, plan=empty)).headline.startswith("보유 유지")
+    blocked = make_plan(inp.bundle.asof, inp.bundle.valid_from, status=PlanStatus.BLOCKED)
+    t = rp.today(dataclasses.replace(inp, plan=blocked))
+    assert t.kind == "BLOCKED" and "BUNDLE_STALE" in t.headline and not t.rows
 
 
 def test_labels_cannot_be_misread() -> None:
