@@ -35,7 +35,7 @@ body{font-family:system-ui,-apple-system,"Noto Sans CJK KR","Noto Sans KR","Malg
 sans-serif;margin:0 auto;padding:20px 24px;color:#222;max-width:1040px;line-height:1.45}
 h1{font-size:22px;margin:0 0 4px} h2{font-size:17px;margin:28px 0 8px;padding-bottom:3px;
 border-bottom:1px solid #ddd}
-p{margin:6px 0} .muted{color:#666;font-size:12.5px}
+p{margin:6px 0} .muted{color:#666;font-size:12.5px} li{font-size:14px}
 .scroll{overflow-x:auto;-webkit-overflow-scrolling:touch;max-width:100%}
 table{border-collapse:collapse;font-size:13px;font-variant-numeric:tabular-nums}
 td,th{border:1px solid #ddd;padding:3px 8px;white-space:nowrap} th{background:#f5f5f5;
