@@ -1,9 +1,9 @@
 """Operator actions: each validates, writes one artifact and makes exactly one commit.
 
-The writing is the CLI's own code (``pipeline.commands``), so a change made in the cockpit is
-recorded exactly as ``krx safety|portfolio|ticket`` would record it. Invalid input raises no
-exception to the page: the result says why, and nothing is written or committed. If the commit
-itself fails, the file is put back as it was.
+The writing is the CLI's own library code (the ``pipeline.flows`` safety, portfolio and ticket
+flows), so a change made in the cockpit is recorded exactly as ``krx safety|portfolio|ticket``
+would record it. Invalid input raises no exception to the page: the result says why, and
+nothing is written or committed. If the commit itself fails, the file is put back as it was.
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from pathlib import Path
 from cockpit.gitops import commit_paths
 from pipeline import registry
 from pipeline.artifacts.safety import EmergencyStopV1, ExecutionGateV1, RealSenderV1
-from pipeline.commands.portfolio import write_portfolio
-from pipeline.commands.safety import write_switch
-from pipeline.commands.ticket import write_ticket
 from pipeline.enums import ExecutionGate, SafetyFileState
 from pipeline.errors import KrxError
+from pipeline.flows.portfolio import write_portfolio
+from pipeline.flows.safety import write_switch
+from pipeline.flows.ticket import write_ticket
 from pipeline.io.gitcli import git
 from pipeline.io.safety import read_safety_file
 

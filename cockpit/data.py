@@ -24,7 +24,7 @@ from pipeline.artifacts.backtest import BacktestMetricsV1
 from pipeline.io.gitstore import GitStore
 from pipeline.io.history import SCAN_LIMIT
 from pipeline.io.store import Store, StoreError
-from pipeline.validate import validate_bytes
+from pipeline.io.validate import validate_bytes
 
 #: Artifacts the page shows (JSON, one file each).
 VIEWED = (
@@ -43,6 +43,9 @@ VIEWED = (
     "execution_gate",
     "real_sender",
     "emergency_stop",
+    "scheduler_record",
+    "drill_report",
+    "sweep_leaderboard",
 )
 #: CSV series for the charts. The resolver serves no CSV rows, and they are PC-owned: always
 #: read from the local repo.

@@ -12,7 +12,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from cockpit import forms, views
+from cockpit import forms, govern, today, views
 from cockpit.data import Snapshot, load, load_remote
 from cockpit.settings import Settings
 from pipeline.io.context import now_seoul
@@ -29,7 +29,17 @@ def main() -> None:
     snap = load(settings.repo, settings.api_url, settings.timeout_s, remote=_remote)
     st.title("KRX Alertor cockpit")
     header(snap)
-    look(snap)
+    if today.is_fresh(snap):
+        today.first_run_guide(settings, snap)
+    else:
+        today.today_panel(settings, snap)
+        st.divider()
+        look(snap)
+        govern.positions_and_tickets(settings, snap)
+        govern.drill_and_scheduler(snap)
+    govern.governance(settings, snap)
+    govern.action_log(settings)
+    govern.report_link(settings)
     st.divider()
     forms.act(settings, snap)
 

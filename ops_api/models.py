@@ -146,6 +146,11 @@ class DailyOps(_Model):
     exit_code: int | None = Field(description="0 completed, 2 blocked, 3 operational fault")
     asof: str | None
     reason: str | None = Field(description="Why exit_code is null")
+    late: bool = Field(
+        description="True when the newest KRX session whose 09:05 run is due has no run"
+    )
+    sessions_missed: int = Field(description="Due sessions after the last run without a run")
+    message: str = Field(description="One line for the operator (Korean): is the server alive")
 
 
 class HealthRow(_Model):

@@ -33,8 +33,8 @@ from ops_api.settings import Settings
 from pipeline import registry
 from pipeline.enums import ArtifactKind
 from pipeline.io.store import AmbiguousRefError, RefNotFoundError, Store, safe_relpath
+from pipeline.io.validate import Problem, validate_bytes
 from pipeline.registry import ArtifactSpec
-from pipeline.validate import Problem, validate_bytes
 
 
 class Resolver:

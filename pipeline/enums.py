@@ -355,3 +355,36 @@ class DrillReason(StrEnum):
     RESOLVER_START_FAILED = "RESOLVER_START_FAILED"
     RESOLVER_ERROR = "RESOLVER_ERROR"  # an error envelope, a non-200 or an invalid artifact
     RESOLVER_MISMATCH = "RESOLVER_MISMATCH"  # served content differs from what was written
+
+
+# --- the daily runs (``krx daily server``; order in pipeline.core.server_steps) -------------
+
+
+class ServerStep(StrEnum):
+    """A step of the server's daily run (the scheduler record's step names)."""
+
+    PULL = "pull"  # git fetch + fast-forward (or rebase of unpushed local commits only)
+    HEALTH = "health"  # the resolver answers GET /api/ops/health
+    OPS_SUMMARY = "ops_summary"  # dvc repro tickets + ops_summary; validate every JSON artifact
+    LIVE_CYCLE = "live_cycle"  # dvc repro live_cycle; validate; the receipt's exit code
+    COMMIT = "commit"  # commit the SERVER-owned outputs (pathspec, never the index as is)
+    RESOLVE = "resolve"  # the resolver serves the new receipt at the new commit
+    PUSH = "push"  # after the record's commit; recorded only when it failed
+
+
+class PullAction(StrEnum):
+    """How a pull brings the remote's branch into the checkout."""
+
+    NOTHING = "nothing"  # HEAD already contains the remote's branch (we are ahead or equal)
+    FAST_FORWARD = "fast_forward"  # HEAD is behind: move it, keep the index as it is
+    REBASE = "rebase"  # both moved: replay our unpushed commits on top of the remote's
+
+
+class Repair(StrEnum):
+    """A repair of what a killed run left in the checkout."""
+
+    REMOVE_LOCKS = "remove_locks"
+    ABORT_REBASE = "abort_rebase"
+    ABORT_MERGE = "abort_merge"
+    ATTACH_BRANCH = "attach_branch"
+    REMOVE_DVC_RWLOCK = "remove_dvc_rwlock"

@@ -5,15 +5,61 @@
 * ``SafetyBlock`` — a normal safety block (gate, emergency stop, stale bundle).
 
 Exit codes follow the runbook: 0 completed (incl. WARN), 2 blocked, 3 operational fault.
-Input errors from the CLI (bad arguments, validation failures) exit 1.
+Input errors from the CLI (bad arguments, validation failures) exit 1. Nothing else, ever.
+
+This module is also the one home of every outcome -> exit code map (the live cycle's receipt,
+the ops summary's status, the drill's verdict, the daily run's steps).
 """
 
 from __future__ import annotations
+
+from pipeline.enums import (
+    CycleDecision,
+    CycleResult,
+    DrillResult,
+    OverallStatus,
+    SchedulerStepResult,
+)
 
 EXIT_OK = 0
 EXIT_INVALID = 1
 EXIT_BLOCKED = 2
 EXIT_FAULT = 3
+#: Every exit code a command or script of this project may return.
+EXIT_CODES = (EXIT_OK, EXIT_INVALID, EXIT_BLOCKED, EXIT_FAULT)
+
+
+def cycle_exit(result: CycleResult, decision: CycleDecision) -> int:
+    """A live-cycle receipt's exit code: FAILED 3, BLOCKED 2, COMPLETED/PARTIAL 0."""
+    if result is CycleResult.FAILED:
+        return EXIT_FAULT
+    return EXIT_BLOCKED if decision is CycleDecision.BLOCKED else EXIT_OK
+
+
+#: The ops summary's status as an exit code (`krx check ops-summary`): WARN is still done.
+SUMMARY_EXIT = {
+    OverallStatus.OK: EXIT_OK,
+    OverallStatus.WARN: EXIT_OK,
+    OverallStatus.NO_RUN_HISTORY: EXIT_OK,
+    OverallStatus.BLOCKED: EXIT_BLOCKED,
+    OverallStatus.STOPPED: EXIT_BLOCKED,
+}
+
+#: A drill's overall verdict as an exit code.
+DRILL_EXIT = {
+    DrillResult.PASS: EXIT_OK,
+    DrillResult.WARN: EXIT_OK,
+    DrillResult.BLOCKED: EXIT_BLOCKED,
+    DrillResult.FAIL: EXIT_FAULT,
+}
+
+#: A daily-run step's result as an exit code; the run exits with the worst step's.
+STEP_EXIT = {
+    SchedulerStepResult.OK: EXIT_OK,
+    SchedulerStepResult.SKIPPED: EXIT_OK,
+    SchedulerStepResult.BLOCKED: EXIT_BLOCKED,
+    SchedulerStepResult.FAULT: EXIT_FAULT,
+}
 
 
 class KrxError(Exception):

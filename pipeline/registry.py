@@ -391,6 +391,11 @@ def get(name: str) -> ArtifactSpec:
     return _BY_NAME[name]
 
 
+def path(name: str, key: str | None = None) -> str:
+    """The repo-relative path of artifact ``name`` (of collection member ``key``)."""
+    return _BY_NAME[name].path_for(key)
+
+
 def names() -> list[str]:
     return [a.name for a in ARTIFACTS]
 

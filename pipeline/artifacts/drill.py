@@ -32,15 +32,11 @@ class ObservedSafety(Model):
     """The real repository's safety settings as the server reads them (not what was forced)."""
 
     gate: ExecutionGate = Field(description="Effective execution gate of the real working tree")
-    gate_file: SafetyFileState = Field(description="How state/execution_gate.json was read")
+    gate_file: SafetyFileState = Field(description="How the execution gate file was read")
     real_sender_enabled: bool = Field(description="Effective real-sender switch")
-    real_sender_file: SafetyFileState = Field(
-        description="How state/real_sender_enable.json was read"
-    )
+    real_sender_file: SafetyFileState = Field(description="How the real sender file was read")
     emergency_stop: bool = Field(description="Effective emergency stop (file or environment)")
-    emergency_stop_file: SafetyFileState = Field(
-        description="How state/emergency_stop.json was read"
-    )
+    emergency_stop_file: SafetyFileState = Field(description="How the emergency stop file was read")
     emergency_stop_env: bool = Field(description="KRX_EMERGENCY_STOP=1 in the environment")
     telegram_credentials_present: bool = Field(
         description="KRX_TELEGRAM_TOKEN and KRX_TELEGRAM_CHAT_ID set (values never recorded)"

@@ -12,6 +12,8 @@ from pipeline.enums import DayState, ReconStatus
 MACHINE_REPORT_MAX_CHARS = 1200
 PUSH_TITLE_MAX = 50
 PUSH_BODY_MAX = 500
+#: Telegram's limit for one message (the server's daily message always fits it).
+PUSH_MESSAGE_MAX = 4096
 
 
 class MachineReportV1(Envelope):
@@ -36,3 +38,10 @@ class PushPreviewV1(Envelope):
     schema_id: Literal["push_preview/v1"] = Field("push_preview/v1", alias="schema")
     title: str = Field(max_length=PUSH_TITLE_MAX, description="Title, at most 50 characters")
     body: str = Field(max_length=PUSH_BODY_MAX, description="Body, at most 500 characters")
+    message_text: str = Field(
+        "",
+        max_length=PUSH_MESSAGE_MAX,
+        description="The server's daily message for the bundle's next session, rendered by the "
+        "same function from this repo's bundle, portfolio and safety files (empty in files "
+        "written before it existed)",
+    )

@@ -71,7 +71,7 @@ def commit_message(root: Path, owner: Owner, staged: list[str]) -> str:
 
 def _asof(root: Path, owner: Owner) -> str:
     """The as-of date the staged artifacts describe (the clock file on the PC)."""
-    candidates = ["data/asof.json"] if owner is Owner.PC else []
+    candidates = [registry.path("clock")] if owner is Owner.PC else []
     candidates += [a.path for a in registry.ARTIFACTS if a.owner is owner and a.model]
     for rel in candidates:
         try:

@@ -10,17 +10,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from pipeline import registry
-from pipeline.artifacts.envelope import Envelope
-from pipeline.artifacts.safety import EmergencyStopV1, ExecutionGateV1, RealSenderV1
-from pipeline.enums import ExecutionGate, Owner
-from pipeline.errors import EXIT_OK, OperatorError
-from pipeline.io.context import now_seoul, producer, requested_asof
-from pipeline.io.jsonio import write_artifact
+from pipeline.enums import ExecutionGate
+from pipeline.errors import EXIT_OK
+from pipeline.flows.safety import ON_OFF, SWITCHES, write_switch
 from pipeline.io.safety import read_safety
-from pipeline.io.server_state import require_role
-
-ON_OFF = {"on": True, "off": False}
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -46,47 +39,6 @@ def run_show(args: argparse.Namespace) -> int:
     print(f"real_sender:    {'on' if s.sender_enabled else 'off'} (file {s.sender_file.value})")
     print(f"emergency_stop: {'on' if s.stop else 'off'} (file {s.stop_file.value})")
     return EXIT_OK
-
-
-#: CLI action -> registered safety file.
-SWITCHES = {"set-gate": "execution_gate", "set-sender": "real_sender", "set-stop": "emergency_stop"}
-
-
-def write_switch(root: Path, name: str, value: str, by: str, reason: str) -> Path:
-    """Validate and write one safety file (``value``: a gate name, or on/off); its path.
-
-    OperatorError (nothing written) on an unknown value or an empty ``by``/``reason``. The CLI
-    and the cockpit both call this, so a switch is always recorded the same way.
-    """
-    action = next((a for a, n in SWITCHES.items() if n == name), None)
-    if action is None:
-        raise OperatorError(f"{name!r} is not a safety file: one of {', '.join(SWITCHES.values())}")
-    require_role(Owner.PC, f"krx safety {action}")
-    if not by.strip():
-        raise OperatorError("who changes it is required (--by)")
-    if not reason.strip():
-        raise OperatorError("a reason is required (--reason)")
-    allowed = [g.value for g in ExecutionGate] if name == "execution_gate" else list(ON_OFF)
-    if value not in allowed:
-        raise OperatorError(f"{name}: {value!r} is not one of {', '.join(allowed)}")
-    common = {
-        "asof": requested_asof(None),
-        "generated_at": now_seoul(),
-        "producer": producer(f"safety {action}", root),
-        "changed_by": by.strip(),
-        "reason": reason.strip(),
-    }
-    model: Envelope
-    try:
-        if name == "execution_gate":
-            model = ExecutionGateV1(**common, gate=ExecutionGate(value))
-        elif name == "real_sender":
-            model = RealSenderV1(**common, enabled=ON_OFF[value])
-        else:
-            model = EmergencyStopV1(**common, enabled=ON_OFF[value])
-    except ValueError as err:  # pydantic's ValidationError is a ValueError (e.g. too long)
-        raise OperatorError(f"invalid {name}: {err}") from None
-    return write_artifact(root, registry.get(name), model)
 
 
 def run_set(args: argparse.Namespace) -> int:

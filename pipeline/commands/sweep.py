@@ -13,30 +13,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
-import sys
 from pathlib import Path
-
-import yaml
 
 from pipeline import registry
 from pipeline.artifacts.sweep import Candidate, SweepLeaderboardV1
-from pipeline.core.promotion import (
-    changes_for,
-    check_promotable,
-    commit_message,
-    dvc_set_params,
-    find_candidate,
-)
 from pipeline.enums import Owner
-from pipeline.errors import EXIT_OK, OperatorError, RetryableError
-from pipeline.io.atomic import write_bytes_atomic
-from pipeline.io.gitcli import git
+from pipeline.errors import EXIT_OK
+from pipeline.flows.promote import promote
+from pipeline.flows.sweep import run_experiment, run_sweep
 from pipeline.io.jsonio import read_artifact
-from pipeline.io.params_edit import set_strategy_values
 from pipeline.io.server_state import require_role
-from pipeline.params import PARAMS_FILE, Params, load_params, parse_params
-from pipeline.sweep_run import run_sweep, sweep_params_sha256
 
 BOARD = registry.get("sweep_leaderboard")
 
@@ -125,59 +111,13 @@ def run_show(args: argparse.Namespace) -> int:
 
 
 def run_exp(args: argparse.Namespace) -> int:
-    root = Path(args.repo)
-    require_role(Owner.PC, "krx sweep exp")
-    board = read_artifact(root, BOARD, SweepLeaderboardV1)
-    cand = find_candidate(board, args.candidate)
-    name = f"sweep-{cand.id}"
-    argv = ["dvc", "exp", "run", "-n", name, *dvc_set_params(cand)]
-    argv += [] if args.workspace else ["--temp"]
-    print(" ".join(argv))
-    try:
-        # dvc is a dependency of this package: run the one installed beside it.
-        proc = subprocess.run([sys.executable, "-m", *argv], cwd=root, check=False)
-    except OSError as err:
-        raise RetryableError(f"dvc exp run: {err}") from None
-    if proc.returncode != 0:
-        raise RetryableError(f"dvc exp run exited {proc.returncode}")
-    against = "" if args.workspace else f" {name}"
-    print(f"compare: dvc exp show; dvc metrics diff HEAD{against}")
+    name, against = run_experiment(Path(args.repo), args.candidate, workspace=args.workspace)
+    print(f"experiment {name} done; compare: dvc exp show; dvc metrics diff HEAD{against}")
     return EXIT_OK
 
 
 def run_promote(args: argparse.Namespace) -> int:
-    root = Path(args.repo)
-    require_role(Owner.PC, "krx sweep promote")
-    dirty = git(root, "status", "--porcelain", "--", BOARD.path, PARAMS_FILE).strip()
-    if dirty:
-        raise OperatorError(
-            f"commit {BOARD.path} and {PARAMS_FILE} first (uncommitted: {dirty.splitlines()})"
-        )
-    board = read_artifact(root, BOARD, SweepLeaderboardV1)
-    params = load_params(root)
-    cand = find_candidate(board, args.candidate)
-    changes = changes_for(cand, params.strategy)
-    check_promotable(board, cand, sweep_params_sha256(params), changes)
-    path = root / PARAMS_FILE
-    text = set_strategy_values(path.read_text(encoding="utf-8"), {c.key: c.new for c in changes})
-    new = parse_params_text(text)
-    if new.model_dump(exclude={"strategy"}) != params.model_dump(exclude={"strategy"}):
-        raise OperatorError("internal: promotion would change more than the strategy section")
-    if changes_for(cand, new.strategy):
-        raise OperatorError("internal: params.yaml does not read back as the candidate's values")
-    head = git(root, "rev-parse", "HEAD").strip()
-    message = commit_message(board, cand, changes, BOARD.path, head)
-    write_bytes_atomic(path, text.encode("utf-8"))
-    git(root, "add", "--", PARAMS_FILE)
-    git(root, "commit", "-q", "-F", "-", "--", PARAMS_FILE, input_text=message)
-    sha = git(root, "rev-parse", "--short", "HEAD").strip()
-    print(f"promoted {cand.id} (rank {cand.rank}) in commit {sha}: push it; dvc repro reruns")
+    done = promote(Path(args.repo), args.candidate)
+    c = done.candidate
+    print(f"promoted {c.id} (rank {c.rank}) in commit {done.commit}: push it; dvc repro reruns")
     return EXIT_OK
-
-
-def parse_params_text(text: str) -> Params:
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as err:
-        raise OperatorError(f"internal: edited params.yaml is not YAML: {err}") from None
-    return parse_params(raw)

@@ -6,10 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from pipeline import registry
 from pipeline.enums import ArtifactKind, Owner
 from pipeline.errors import EXIT_INVALID, EXIT_OK
-from pipeline.validate import registered_files, validate_all, validate_file
+from pipeline.io.validate import registered_files, validate_all, validate_file, validate_files
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -31,6 +30,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         action="store_true",
         help="with --all: only JSON artifacts (skip parquet/CSV/text: the server reads none)",
     )
+    p.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="with --all: validate every file, even one unchanged since it last validated clean",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     p.set_defaults(func=run)
 
@@ -42,9 +46,9 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_INVALID
     if args.all and (args.owner or args.json_only):
         files = [rel for rel in registered_files(root) if _selected(rel, args)]
-        problems = [pr for rel in files for pr in validate_file(root, rel)]
+        problems = validate_files(root, files, use_cache=not args.no_cache)
     elif args.all:
-        files, problems = validate_all(root)
+        files, problems = validate_all(root, use_cache=not args.no_cache)
     else:
         files = [_relative(root, p) for p in args.paths]
         problems = [pr for rel in files for pr in validate_file(root, rel)]
@@ -57,6 +61,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _selected(rel: str, args: argparse.Namespace) -> bool:
+    from pipeline import registry
+
     spec = registry.spec_for_path(rel)
     if spec is None:
         return False

@@ -14,13 +14,14 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
+from pipeline import registry
 from pipeline.artifacts.bundle import StrategyBundleV1, bundle_integrity
-from pipeline.checks import run_checks
+from pipeline.core.checks import run_checks
 from pipeline.enums import BundleStatus
 from pipeline.krx_calendar import KrxCalendar
 from pipeline.params import LiveParams
 
-BUNDLE_PATH = "state/strategy_bundle.json"
+BUNDLE_PATH = registry.path("strategy_bundle")
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ from pipeline.enums import (
     DeliveryStatus,
     PlanStatus,
 )
-from pipeline.errors import EXIT_BLOCKED, EXIT_FAULT, EXIT_OK
+from pipeline.errors import cycle_exit
 
 #: Blocks that are faults (a human must fix an input), not normal safety blocks.
 FAULTS = frozenset(
@@ -62,7 +62,10 @@ class Outcome:
     result: CycleResult
     decision: CycleDecision
     reason: CycleReason
-    exit_code: int
+
+    @property
+    def exit_code(self) -> int:
+        return cycle_exit(self.result, self.decision)
 
 
 def first_block(
@@ -78,8 +81,8 @@ def first_block(
 
 def blocked(reason: CycleReason) -> Outcome:
     if reason in FAULTS:
-        return Outcome(CycleResult.FAILED, CycleDecision.BLOCKED, reason, EXIT_FAULT)
-    return Outcome(CycleResult.OK, CycleDecision.BLOCKED, reason, EXIT_BLOCKED)
+        return Outcome(CycleResult.FAILED, CycleDecision.BLOCKED, reason)
+    return Outcome(CycleResult.OK, CycleDecision.BLOCKED, reason)
 
 
 def decide(plan: PlanStatus, block: CycleReason | None, delivery: DeliveryStatus) -> Outcome:
@@ -87,14 +90,12 @@ def decide(plan: PlanStatus, block: CycleReason | None, delivery: DeliveryStatus
     if plan is PlanStatus.BLOCKED or block is not None:
         return blocked(block or CycleReason.PRICE_MISSING)
     if delivery is DeliveryStatus.FALLBACK:
-        return Outcome(
-            CycleResult.OK, CycleDecision.PARTIAL, CycleReason.DELIVERY_FALLBACK, EXIT_OK
-        )
+        return Outcome(CycleResult.OK, CycleDecision.PARTIAL, CycleReason.DELIVERY_FALLBACK)
     if plan is PlanStatus.CLIPPED:
-        return Outcome(CycleResult.OK, CycleDecision.PARTIAL, CycleReason.ORDERS_CLIPPED, EXIT_OK)
+        return Outcome(CycleResult.OK, CycleDecision.PARTIAL, CycleReason.ORDERS_CLIPPED)
     if plan is PlanStatus.EMPTY:
-        return Outcome(CycleResult.OK, CycleDecision.COMPLETED, CycleReason.NO_ORDERS, EXIT_OK)
-    return Outcome(CycleResult.OK, CycleDecision.COMPLETED, CycleReason.ORDERS_READY, EXIT_OK)
+        return Outcome(CycleResult.OK, CycleDecision.COMPLETED, CycleReason.NO_ORDERS)
+    return Outcome(CycleResult.OK, CycleDecision.COMPLETED, CycleReason.ORDERS_READY)
 
 
 def delivery_key(session: str, plan_id: str | None, reason: CycleReason) -> str:

@@ -50,7 +50,7 @@ from pipeline.enums import (
     StepResult,
     TicketStatus,
 )
-from pipeline.errors import EXIT_BLOCKED, EXIT_FAULT, EXIT_OK
+from pipeline.errors import DRILL_EXIT
 
 Verdict = tuple[StepResult, DrillReason]
 PASS: Verdict = (StepResult.PASS, DrillReason.OK)
@@ -124,9 +124,11 @@ def overall(steps: Iterable[Verdict]) -> tuple[DrillResult, int]:
     """The overall result and exit code by the rule in the module docstring."""
     found = list(steps)
     if any(r is StepResult.FAIL for r, _ in found):
-        return DrillResult.FAIL, EXIT_FAULT
-    if any(reason in SAFETY_BLOCKS for _, reason in found):
-        return DrillResult.BLOCKED, EXIT_BLOCKED
-    if any(r is StepResult.WARN for r, _ in found):
-        return DrillResult.WARN, EXIT_OK
-    return DrillResult.PASS, EXIT_OK
+        result = DrillResult.FAIL
+    elif any(reason in SAFETY_BLOCKS for _, reason in found):
+        result = DrillResult.BLOCKED
+    elif any(r is StepResult.WARN for r, _ in found):
+        result = DrillResult.WARN
+    else:
+        result = DrillResult.PASS
+    return result, DRILL_EXIT[result]

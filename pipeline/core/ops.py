@@ -34,6 +34,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from pipeline import registry
 from pipeline.artifacts.ops import Risk
 from pipeline.core.bundle_check import BUNDLE_PATH, BundleVerdict
 from pipeline.core.ops_rule import RANK, SEVERITY, overall_status
@@ -51,8 +52,8 @@ from pipeline.enums import (
 from pipeline.krx_calendar import KrxCalendar
 from pipeline.params import OpsParams
 
-PORTFOLIO_PATH = "state/portfolio.json"
-POSITIONS_PATH = "state/server/positions.json"
+PORTFOLIO_PATH = registry.path("portfolio")
+POSITIONS_PATH = registry.path("positions")
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ class OpsInputs:
     last_plan: tuple[PlanStatus, dt.date] | None
     last_receipt: tuple[CycleResult, dt.date] | None
     recon_status: str | None  # the reconcile summary's status string, if any
-    recon_path: str = "reports/recon/recon_summary.json"
+    recon_path: str = registry.path("recon_summary")
     last_drill: tuple[DrillResult, dt.date] | None = None  # (overall_result, asof)
 
 
@@ -89,7 +90,7 @@ def _safety_risks(s: SafetyState) -> list[Risk]:
             _risk(
                 RiskCode.EMERGENCY_STOP,
                 "긴급 정지 상태입니다. 모든 실행과 발송이 멈춥니다.",
-                "state/emergency_stop.json",
+                registry.path("emergency_stop"),
             )
         )
     if s.any_corrupt:
@@ -97,9 +98,9 @@ def _safety_risks(s: SafetyState) -> list[Risk]:
             _risk(
                 RiskCode.SAFETY_FILE_INVALID,
                 "안전 설정 파일이 손상되어 가장 안전한 값으로 읽었습니다.",
-                "state/execution_gate.json",
-                "state/real_sender_enable.json",
-                "state/emergency_stop.json",
+                registry.path("execution_gate"),
+                registry.path("real_sender"),
+                registry.path("emergency_stop"),
             )
         )
     if s.gate is ExecutionGate.MOCK_ONLY:
@@ -107,7 +108,7 @@ def _safety_risks(s: SafetyState) -> list[Risk]:
             _risk(
                 RiskCode.GATE_MOCK_ONLY,
                 "실행 게이트가 MOCK_ONLY입니다 (실제 발송 없음).",
-                "state/execution_gate.json",
+                registry.path("execution_gate"),
             )
         )
     return out
@@ -188,7 +189,7 @@ def _history_risks(i: OpsInputs, cal: KrxCalendar, ops: OpsParams) -> list[Risk]
             _risk(
                 RiskCode.TICKETS_FAILED,
                 f"최근 {ops.ticket_window_trading_days} 거래일 티켓 실패 {len(failed)}건.",
-                *(f"reports/tickets/{t}.json" for t in failed),
+                *(registry.path("ticket_result", t) for t in failed),
             )
         )
     if (
@@ -200,7 +201,7 @@ def _history_risks(i: OpsInputs, cal: KrxCalendar, ops: OpsParams) -> list[Risk]
             _risk(
                 RiskCode.ORDER_PLAN_BLOCKED,
                 f"최근 주문 계획({i.last_plan[1]})이 차단되었습니다.",
-                "reports/live/order_plan.json",
+                registry.path("order_plan"),
             )
         )
     if i.last_receipt and i.last_receipt[0] is CycleResult.FAILED:
@@ -208,7 +209,7 @@ def _history_risks(i: OpsInputs, cal: KrxCalendar, ops: OpsParams) -> list[Risk]
             _risk(
                 RiskCode.LAST_CYCLE_FAILED,
                 f"최근 라이브 사이클({i.last_receipt[1]})이 실패했습니다.",
-                "reports/live/live_cycle_receipt.json",
+                registry.path("live_cycle_receipt"),
             )
         )
     if i.recon_status is not None and i.recon_status.upper() == "CRITICAL":
@@ -216,7 +217,7 @@ def _history_risks(i: OpsInputs, cal: KrxCalendar, ops: OpsParams) -> list[Risk]
     return out
 
 
-DRILL_PATH = "reports/ops/drill_report.json"
+DRILL_PATH = registry.path("drill_report")
 
 
 def _drill_risks(i: OpsInputs, cal: KrxCalendar, ops: OpsParams) -> list[Risk]:

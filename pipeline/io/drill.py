@@ -40,9 +40,9 @@ from pipeline.io.delivery import lock_path
 from pipeline.io.jsonio import write_artifact
 from pipeline.io.safety import read_safety
 from pipeline.io.telegram import ENV_CHAT, ENV_TOKEN
+from pipeline.io.validate import validate_all
 from pipeline.krx_calendar import load_calendar
 from pipeline.params import load_params
-from pipeline.validate import validate_all
 
 SAFETY_FILES = ("execution_gate", "real_sender", "emergency_stop")
 STAGES = (DrillStep.TICKETS, DrillStep.OPS_SUMMARY, DrillStep.LIVE_CYCLE)

@@ -44,7 +44,7 @@ def write_artifact(
     ``keep_if_unchanged``: if the file on disk says the same apart from ``VOLATILE`` fields,
     leave it byte-for-byte (so a rerun of an always-run stage changes nothing in git).
     """
-    from pipeline.validate import validate_document  # validate imports registry models
+    from pipeline.io.validate import validate_document  # validate imports registry models
 
     if spec.model is None or not isinstance(model, spec.model):
         raise ArtifactError(f"{spec.name}: expected a {spec.model} instance, got {type(model)}")

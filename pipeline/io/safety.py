@@ -15,7 +15,7 @@ from pipeline.artifacts.envelope import Envelope
 from pipeline.artifacts.safety import EmergencyStopV1, ExecutionGateV1, RealSenderV1
 from pipeline.core.safety import SafetyState, effective_safety
 from pipeline.enums import SafetyFileState
-from pipeline.validate import validate_bytes
+from pipeline.io.validate import validate_bytes
 
 M = TypeVar("M", bound=Envelope)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import httpx
@@ -43,21 +43,24 @@ class TelegramConfig:
         return f"TelegramConfig(base_url={self.base_url!r}, chat_id=***, token=***)"
 
 
-def config_from_env(live: LiveParams) -> TelegramConfig | None:
+def config_from_env(
+    live: LiveParams, environ: Mapping[str, str] | None = None
+) -> TelegramConfig | None:
     """The sender's config, or None if the token or chat id is not in the environment."""
-    token = os.environ.get(ENV_TOKEN, "").strip()
-    chat = os.environ.get(ENV_CHAT, "").strip()
+    env = os.environ if environ is None else environ
+    token = env.get(ENV_TOKEN, "").strip()
+    chat = env.get(ENV_CHAT, "").strip()
     if not token or not chat:
         return None
     return TelegramConfig(
-        base_url=os.environ.get(ENV_BASE, DEFAULT_API_BASE).rstrip("/"),
+        base_url=env.get(ENV_BASE, DEFAULT_API_BASE).rstrip("/"),
         token=token,
         chat_id=chat,
         timeout_s=live.telegram_timeout_s,
         max_attempts=live.telegram_max_attempts,
         backoff_s=live.telegram_backoff_s,
         max_retry_after_s=live.telegram_max_retry_after_s,
-        proxy=os.environ.get(ENV_PROXY, "").strip() or None,
+        proxy=env.get(ENV_PROXY, "").strip() or None,
     )
 
 

@@ -22,9 +22,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from pipeline.commands.portfolio import write_portfolio
-from pipeline.stages import live_cycle, ops_summary
-from pipeline.stages import tickets as ticket_stage
+from pipeline.flows import live_cycle, ops_summary
+from pipeline.flows import tickets as ticket_stage
+from pipeline.flows.portfolio import write_portfolio
 from tests.conftest import BASE_ENV, copy_project, git
 from tests.server.factories import bundle_model, put
 

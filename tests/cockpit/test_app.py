@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from pipeline.validate import validate_bytes
+from pipeline.io.validate import validate_bytes
 from tests.cockpit.conftest import (
     APP,
     SESSION,

@@ -29,9 +29,9 @@ from pipeline.enums import (
     PlanStatus,
     PriceSource,
 )
+from pipeline.flows.reports import fills_from_frame
 from pipeline.krx_calendar import load_calendar
 from pipeline.params import Params
-from pipeline.stages.reports import fills_from_frame
 from tests.conftest import ROOT
 from tests.core.bt_factories import make_bars, make_params
 from tests.core.test_backtest import FAST

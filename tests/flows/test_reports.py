@@ -14,11 +14,11 @@ from pipeline.artifacts.prices import PricesMetaV1, UniverseEntry
 from pipeline.core import handoff
 from pipeline.core import report as rp
 from pipeline.enums import PriceSource
+from pipeline.flows import reports
 from pipeline.io.atomic import write_bytes_atomic
 from pipeline.io.jsonio import write_artifact
 from pipeline.io.parquet import TRADES_SCHEMA, write_table_atomic
 from pipeline.io.prices import describe_partitions, partition_key, write_partitions
-from pipeline.stages import reports
 from tests.conftest import copy_project
 from tests.core.report_factories import World, backtest_world, make_plan
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.validate import validate_all, validate_file
+from pipeline.io.validate import validate_all, validate_file
 from tests.conftest import ROOT
 
 

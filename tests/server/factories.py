@@ -267,7 +267,7 @@ def run_stage(root: Path, name: str, day: dt.date, mp: Any) -> int:
     mp.setenv("KRX_ROLE", "SERVER")
     mp.setenv("KRX_ASOF", day.isoformat())
     mp.setenv("KRX_NOW", f"{day.isoformat()}T09:05:00+09:00")
-    module = importlib.import_module(f"pipeline.stages.{name}")
+    module = importlib.import_module(f"pipeline.flows.{name}")
     code: int = module.main(root, None)
     return code
 

@@ -117,7 +117,7 @@ def test_live_cycle_sends_once_per_plan_and_day(
         assert first["push"]["delivery_actual"] == "TELEGRAM"
         assert first["push"]["telegram_message_id"] == 101
         text = stub.requests[0][1]["text"]
-        assert "[KRX Alertor] 2025-09-22 일일 현황" in text and "매수 069500" in text
+        assert "[KRX Alertor] 2025-09-22(월) 오늘 할 일" in text and "매수 069500" in text
         assert run_stage(root, "live_cycle", MON, monkeypatch) == 0  # a rerun
         assert run_stage(root, "live_cycle", MON, monkeypatch) == 0
         assert len(stub.requests) == 1  # never sent twice
@@ -153,7 +153,7 @@ def test_failed_send_falls_back_to_console(
         assert receipt["push"]["status"] == "FALLBACK" and receipt["push"]["attempts"] == 3
         record = read_json(root, "delivery_record")
         assert [a["http_status"] for a in record["attempts"]] == [502, 502, 502]
-        assert "일일 현황" in capsys.readouterr().out  # the operator still sees the message
+        assert "오늘 할 일" in capsys.readouterr().out  # the operator still sees the message
         assert run_stage(root, "live_cycle", MON, monkeypatch) == 0  # a rerun may retry
         assert read_json(root, "live_cycle_receipt")["push"]["status"] == "SENT"
         assert len(stub.requests) == 4

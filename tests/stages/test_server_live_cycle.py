@@ -13,7 +13,7 @@ import pytest
 from pipeline.canonical import canonical_bytes
 from pipeline.enums import ExecutionGate
 from pipeline.errors import OperatorError
-from pipeline.validate import validate_all
+from pipeline.io.validate import validate_all
 from tests.server.factories import (
     bundle_bytes,
     bundle_model,
@@ -75,7 +75,7 @@ def test_holiday_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
 
 
 def test_server_stage_refuses_on_the_pc(tmp_path: Path) -> None:
-    from pipeline.stages import live_cycle
+    from pipeline.flows import live_cycle
 
     with pytest.raises(OperatorError, match="KRX_ROLE"):
         live_cycle.main(server_repo(tmp_path), MON.isoformat())

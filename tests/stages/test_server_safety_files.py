@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.enums import ExecutionGate
-from pipeline.validate import validate_all
+from pipeline.io.validate import validate_all
 from tests.server.factories import (
     bundle_model,
     gate,

@@ -10,7 +10,7 @@ import pytest
 
 from pipeline.cli import main as krx
 from pipeline.enums import TicketKind
-from pipeline.validate import validate_all
+from pipeline.io.validate import validate_all
 from tests.server.factories import (
     put,
     put_raw,

@@ -13,14 +13,15 @@ from pipeline.artifacts.live import PlanLedgerV1
 from pipeline.artifacts.tickets import TicketResultV1, TicketV1
 from pipeline.canonical import sha256_hex
 from pipeline.core import tickets as core
+from pipeline.core.holdings import book_after
 from pipeline.enums import Owner, TicketReason, TicketStatus
 from pipeline.errors import EXIT_OK
+from pipeline.flows.positions import write_positions
 from pipeline.io import gitref
 from pipeline.io import server_state as st
 from pipeline.io.context import now_seoul, producer
-from pipeline.io.positions import write_positions
+from pipeline.io.validate import validate_bytes
 from pipeline.params import load_params, params_sha256
-from pipeline.validate import validate_bytes
 
 
 def judge_file(
@@ -60,9 +61,7 @@ def main(root: Path, asof: str | None) -> int:
         if key in processed:
             continue  # exactly one result per ticket id
         raw = path.read_bytes()
-        ctx = core.Context(
-            session.day, plans, st.book_after(holdings, done), session.cal, params.ops
-        )
+        ctx = core.Context(session.day, plans, book_after(holdings, done), session.cal, params.ops)
         ticket, verdict = judge_file(key, raw, ctx, done)
         result = TicketResultV1(
             asof=session.day,
@@ -84,7 +83,7 @@ def main(root: Path, asof: str | None) -> int:
         done += [core.done_of(result)] if verdict.status is TicketStatus.DONE else []
         new += 1
         print(f"ticket {key}: {verdict.status} {verdict.reason}")
-    problems = tuple(f"reports/tickets/{k}.json is unreadable" for k in unreadable)
+    problems = tuple(f"{registry.path('ticket_result', k)} is unreadable" for k in unreadable)
     write_positions(root, session.day, holdings, done, head, params_sha256(params.ops), problems)
     print(f"tickets {session.day}: {new} new result(s), {len(results)} in total")
     return EXIT_OK

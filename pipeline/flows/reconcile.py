@@ -67,7 +67,7 @@ def main(root: Path, asof: str | None) -> int:
         "generated_at": now_seoul(),
         "producer": producer("reconcile", root),
         "params_sha256": params_sha256(params.reconcile, params.strategy),
-        "inputs": (input_ref(root, "data/asof.json"), input_ref(root, trades_path)),
+        "inputs": (input_ref(root, registry.path("clock")), input_ref(root, trades_path)),
     }
     summary = ReconSummaryV1(
         **common,

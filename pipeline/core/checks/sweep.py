@@ -1,4 +1,4 @@
-"""Cross-field rules of the sweep leaderboard (registered in ``pipeline.checks.CHECKS``)."""
+"""Cross-field rules of the sweep leaderboard (registered in ``pipeline.core.checks.CHECKS``)."""
 
 from __future__ import annotations
 

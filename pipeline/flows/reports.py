@@ -23,11 +23,13 @@ from pipeline.core.report_html import render_html
 from pipeline.core.sweep_surface import surface_svg
 from pipeline.core.tearsheet import Fill
 from pipeline.errors import EXIT_OK, ArtifactError
+from pipeline.flows import live_cycle
 from pipeline.io.atomic import write_bytes_atomic
 from pipeline.io.context import input_ref, now_seoul, producer
 from pipeline.io.jsonio import read_artifact, write_artifact
 from pipeline.io.parquet import TRADES_SCHEMA, read_table
 from pipeline.io.prices import read_prices
+from pipeline.io.server_state import Session
 from pipeline.krx_calendar import load_calendar
 from pipeline.params import load_params
 
@@ -100,10 +102,17 @@ def main(root: Path, asof: str | None) -> int:
     write_artifact(root, registry.get("machine_report"), machine, keep_if_unchanged=True)
     title, body = push_preview(inp)
     inputs = tuple(input_ref(root, registry.get(n).path) for n in INPUTS)
-    preview = PushPreviewV1(**common, inputs=inputs, title=title, body=body)
+    message = _message_preview(root, bundle.asof)
+    preview = PushPreviewV1(**common, inputs=inputs, title=title, body=body, message_text=message)
     write_artifact(root, registry.get("push_preview"), preview, keep_if_unchanged=True)
     print(f"reports: {registry.get('report_html').path} (open it in a browser; works offline)")
     return EXIT_OK
+
+
+def _message_preview(root: Path, signal_day: dt.date) -> str:
+    """The server's message for the bundle's next session, from this repo's files (same code)."""
+    cal = load_calendar(root)
+    return live_cycle.prepare(root, Session(cal.add(signal_day, 1), cal)).text
 
 
 def _sweep_surface(root: Path) -> str | None:

@@ -14,8 +14,8 @@ from pipeline.artifacts.envelope import Envelope
 from pipeline.artifacts.prices import PricesMetaV1
 from pipeline.artifacts.reports import MACHINE_REPORT_MAX_CHARS, PushPreviewV1
 from pipeline.canonical import canonical_bytes
-from pipeline.checks_server import SERVER_CHECKS
-from pipeline.checks_sweep import SWEEP_CHECKS
+from pipeline.core.checks.server import SERVER_CHECKS
+from pipeline.core.checks.sweep import SWEEP_CHECKS
 from pipeline.enums import DayState, Regime
 
 Finding = tuple[str, str]
@@ -102,7 +102,7 @@ def _check_machine_report(doc: Envelope) -> Iterator[Finding]:
 
 def _check_push_preview(doc: Envelope) -> Iterator[Finding]:
     assert isinstance(doc, PushPreviewV1)
-    for field in ("title", "body"):
+    for field in ("title", "body", "message_text"):
         text = getattr(doc, field)
         if _TOKEN.search(text):
             yield f"/{field}", "looks like it contains a secret token"

@@ -7,6 +7,8 @@ is committed like any other artifact.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,14 +18,18 @@ from pipeline.artifacts.sweep import SpecInfo, SweepLeaderboardV1
 from pipeline.core import handoff
 from pipeline.core.backtest import matrix_inputs
 from pipeline.core.leaderboard import build_body
+from pipeline.core.promotion import dvc_set_params, find_candidate
 from pipeline.core.sweep import prepare
+from pipeline.enums import Owner
+from pipeline.errors import RetryableError
 from pipeline.io.context import input_ref, now_seoul, producer
 from pipeline.io.jsonio import read_artifact, write_artifact
 from pipeline.io.prices import read_prices
+from pipeline.io.server_state import require_role
+from pipeline.io.sweep_pool import score_all
 from pipeline.krx_calendar import OVERRIDES_FILE, load_calendar
 from pipeline.params import PARAMS_FILE, Params, load_params, params_sha256
-from pipeline.sweep_exec import score_all
-from pipeline.sweep_spec import load_spec
+from pipeline.params.sweep_spec import load_spec
 
 
 def sweep_params_sha256(params: Params) -> str:
@@ -76,3 +82,22 @@ def run_sweep(
     )
     path = write_artifact(root, registry.get("sweep_leaderboard"), board)
     return SweepOutcome(board, path)
+
+
+def run_experiment(root: Path, candidate: str, workspace: bool) -> tuple[str, str]:
+    """Run a candidate as a DVC experiment; (experiment name, ref to diff against)."""
+    require_role(Owner.PC, "krx sweep exp")
+    board = read_artifact(root, registry.get("sweep_leaderboard"), SweepLeaderboardV1)
+    cand = find_candidate(board, candidate)
+    name = f"sweep-{cand.id}"
+    argv = ["dvc", "exp", "run", "-n", name, *dvc_set_params(cand)]
+    argv += [] if workspace else ["--temp"]
+    print(" ".join(argv))
+    try:
+        # dvc is a dependency of this package: run the one installed beside it.
+        proc = subprocess.run([sys.executable, "-m", *argv], cwd=root, check=False)
+    except OSError as err:
+        raise RetryableError(f"dvc exp run: {err}") from None
+    if proc.returncode != 0:
+        raise RetryableError(f"dvc exp run exited {proc.returncode}")
+    return name, "" if workspace else f" {name}"

@@ -6,20 +6,20 @@ Exit code: 0 completed/partial, 2 a normal safety block, 3 a fault a human must 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline import registry
+from pipeline.artifacts.live import OrderPlanV1
 from pipeline.artifacts.ops import OpsSummaryV1
-from pipeline.core.bundle_check import BUNDLE_PATH, check_bundle
-from pipeline.core.cycle import decide, delivery_key, first_block
+from pipeline.core.bundle_check import BUNDLE_PATH, BundleVerdict, check_bundle
+from pipeline.core.cycle import Outcome, decide, delivery_key, first_block
 from pipeline.core.message import render
 from pipeline.core.orders import build_plan
-from pipeline.enums import BundleStatus, DeliveryStatus, Owner
+from pipeline.core.safety import SafetyState
+from pipeline.enums import BundleStatus, CycleReason, DeliveryStatus, Owner
 from pipeline.errors import EXIT_OK
-from pipeline.io import gitref
-from pipeline.io import server_state as st
-from pipeline.io.context import now_seoul, producer
-from pipeline.io.delivery import deliver, delivery_lock
-from pipeline.io.live_records import (
+from pipeline.flows.live_records import (
     Env,
     cycle_receipt,
     delivery_record,
@@ -27,25 +27,39 @@ from pipeline.io.live_records import (
     order_plan,
     update_ledger,
 )
+from pipeline.io import gitref
+from pipeline.io import server_state as st
+from pipeline.io.context import now_seoul, producer
+from pipeline.io.delivery import deliver, delivery_lock
 from pipeline.io.safety import read_safety
 from pipeline.params import load_params, params_sha256
 
 READS = (
     BUNDLE_PATH,
-    "state/portfolio.json",
-    "state/server/positions.json",
-    "state/execution_gate.json",
-    "state/real_sender_enable.json",
-    "state/emergency_stop.json",
+    registry.path("portfolio"),
+    registry.path("positions"),
+    registry.path("execution_gate"),
+    registry.path("real_sender"),
+    registry.path("emergency_stop"),
 )
 
 
-def main(root: Path, asof: str | None) -> int:
-    st.require_role(Owner.SERVER, "stage live_cycle")
-    session = st.trading_session(root, asof)
-    if session is None:
-        print("live_cycle: not a KRX trading day; no receipt")
-        return EXIT_OK
+@dataclass(frozen=True)
+class Prepared:
+    """Everything the run decides before delivery (shared with the PC's push preview)."""
+
+    env: Env
+    safety: SafetyState
+    verdict: BundleVerdict
+    block: CycleReason | None
+    plan: OrderPlanV1
+    planned: Outcome
+    text: str
+    head: str | None
+
+
+def prepare(root: Path, session: st.Session) -> Prepared:
+    """Bundle check -> order plan -> the message text; reads files, writes nothing."""
     p = load_params(root)
     safety = read_safety(root)
     verdict = check_bundle(st.read_raw(root, BUNDLE_PATH), session.day, session.cal, p.live)
@@ -70,7 +84,27 @@ def main(root: Path, asof: str | None) -> int:
     ops = st.read_valid(root, "ops_summary", OpsSummaryV1)
     ops = ops if ops and ops.asof == session.day else None
     planned = decide(plan.status, block, DeliveryStatus.SIMULATED)
-    text = render(message_facts(env, ops, planned, safety, verdict, plan))
+    facts = message_facts(env, ops, planned, safety, verdict, plan, session.cal)
+    return Prepared(env, safety, verdict, block, plan, planned, render(facts), head)
+
+
+def main(root: Path, asof: str | None) -> int:
+    st.require_role(Owner.SERVER, "stage live_cycle")
+    session = st.trading_session(root, asof)
+    if session is None:
+        print("live_cycle: not a KRX trading day; no receipt")
+        return EXIT_OK
+    p = load_params(root)
+    pre = prepare(root, session)
+    env, safety, verdict, block, plan, planned = (
+        pre.env,
+        pre.safety,
+        pre.verdict,
+        pre.block,
+        pre.plan,
+        pre.planned,
+    )
+    text, head = pre.text, pre.head
     key = delivery_key(session.day.isoformat(), plan.plan_id, planned.reason)
     with delivery_lock(
         root, p.live.delivery_lock_wait_s

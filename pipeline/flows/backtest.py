@@ -23,9 +23,9 @@ from pipeline.io.context import input_ref, now_seoul, producer, requested_asof
 from pipeline.io.jsonio import dump_model, read_artifact, write_artifact
 from pipeline.io.parquet import TRADES_SCHEMA, write_table_atomic
 from pipeline.io.prices import read_prices
+from pipeline.io.validate import validate_document
 from pipeline.krx_calendar import OVERRIDES_FILE, load_calendar
 from pipeline.params import PARAMS_FILE, load_params, params_sha256
-from pipeline.validate import validate_document
 
 
 def _asof(root: Path, explicit: str | None, meta: PricesMetaV1) -> dt.date:

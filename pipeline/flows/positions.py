@@ -8,6 +8,7 @@ from pathlib import Path
 from pipeline import registry
 from pipeline.artifacts.portfolio import PositionsV1
 from pipeline.core import tickets
+from pipeline.core.holdings import Holdings, book_after
 from pipeline.io import gitref
 from pipeline.io import server_state as st
 from pipeline.io.context import input_ref, now_seoul, producer
@@ -16,7 +17,7 @@ from pipeline.io.context import input_ref, now_seoul, producer
 def write_positions(
     root: Path,
     day: dt.date,
-    holdings: st.Holdings,
+    holdings: Holdings,
     done: list[tickets.Done],
     head: str | None,
     params_sha: str,
@@ -26,10 +27,11 @@ def write_positions(
     base = holdings.portfolio
     if base is None:
         return None
-    book = st.book_after(holdings, done)
+    book = book_after(holdings, done)
     rel = registry.get("portfolio").path
     baseline_ref = input_ref(root, rel, gitref.committed_at(root, rel, head))
-    result_refs = [f"reports/tickets/{d.ticket_id}.json" for d in done if d.fills]
+    result = registry.get("ticket_result")
+    result_refs = [result.path_for(d.ticket_id) for d in done if d.fills]
     positions = PositionsV1(
         asof=day,
         generated_at=now_seoul(),

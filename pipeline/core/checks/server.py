@@ -1,4 +1,4 @@
-"""Cross-field rules of the server's artifacts (registered in ``pipeline.checks.CHECKS``).
+"""Cross-field rules of the server's artifacts (registered in ``pipeline.core.checks.CHECKS``).
 
 They catch hand-edited or half-consistent artifacts that each pass their JSON Schema.
 """
@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+from pipeline import registry
 from pipeline.artifacts.envelope import Envelope
 from pipeline.artifacts.live import DeliveryRecordV1, LiveCycleReceiptV1, OrderPlanV1, PlanLedgerV1
 from pipeline.artifacts.ops import OpsSummaryV1
@@ -23,6 +24,7 @@ from pipeline.enums import (
     OrderSide,
     PlanStatus,
 )
+from pipeline.errors import cycle_exit
 
 Finding = tuple[str, str]
 REAL = {DeliveryStatus.SENT, DeliveryStatus.DUPLICATE_SKIPPED}
@@ -62,9 +64,7 @@ def _check_receipt(doc: Envelope) -> Iterator[Finding]:
     assert isinstance(doc, LiveCycleReceiptV1)
     if doc.result is CycleResult.FAILED and doc.decision is not CycleDecision.BLOCKED:
         yield "/decision", "a FAILED cycle is BLOCKED"
-    code = (
-        3 if doc.result is CycleResult.FAILED else 2 if doc.decision is CycleDecision.BLOCKED else 0
-    )
+    code = cycle_exit(doc.result, doc.decision)
     if doc.exit_code != code:
         yield "/exit_code", f"exit_code must be {code} for {doc.result}/{doc.decision}"
     blocked = doc.decision is CycleDecision.BLOCKED
@@ -105,8 +105,8 @@ def _check_positions(doc: Envelope) -> Iterator[Finding]:
     assert isinstance(doc, PositionsV1)
     if len(set(doc.applied_tickets)) != len(doc.applied_tickets):
         yield "/applied_tickets", "a ticket is applied at most once"
-    if doc.baseline.path != "state/portfolio.json":
-        yield "/baseline/path", "positions derive from state/portfolio.json"
+    if doc.baseline.path != registry.path("portfolio"):
+        yield "/baseline/path", f"positions derive from {registry.path('portfolio')}"
 
 
 def _check_ledger(doc: Envelope) -> Iterator[Finding]:

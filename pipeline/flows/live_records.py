@@ -21,12 +21,14 @@ from pipeline.artifacts.ops import OpsSummaryV1
 from pipeline.canonical import sha256_hex
 from pipeline.core.bundle_check import BundleVerdict
 from pipeline.core.cycle import Outcome
-from pipeline.core.message import MessageFacts
+from pipeline.core.holdings import Holdings
+from pipeline.core.message import MessageFacts, next_rebalance_session
 from pipeline.core.orders import PlanDraft, plan_id
 from pipeline.core.safety import SafetyState
 from pipeline.enums import CycleReason, ExecutionGate, PlanStatus
 from pipeline.io import server_state as st
 from pipeline.io.delivery import Delivery
+from pipeline.krx_calendar import KrxCalendar
 
 #: Plans kept in the ledger (tickets older than their expiry are rejected anyway).
 LEDGER_SIZE = 60
@@ -56,7 +58,7 @@ def order_plan(
     env: Env,
     safety: SafetyState,
     verdict: BundleVerdict,
-    holdings: st.Holdings,
+    holdings: Holdings,
     draft: PlanDraft | None,
     block: CycleReason | None,
 ) -> OrderPlanV1:
@@ -149,9 +151,13 @@ def message_facts(
     safety: SafetyState,
     verdict: BundleVerdict,
     plan: OrderPlanV1,
+    cal: KrxCalendar | None = None,
 ) -> MessageFacts:
     """What the Korean daily message says (``ops``: today's summary, if any)."""
     bundle = verdict.bundle
+    next_rebalance = None
+    if bundle is not None and cal is not None:
+        next_rebalance = next_rebalance_session(bundle.valid_until, cal)
     return MessageFacts(
         session=env.asof,
         ops_status=ops.overall_status if ops else None,
@@ -165,6 +171,7 @@ def message_facts(
         plan_id=plan.plan_id,
         orders=plan.orders,
         names={s.ticker: s.name for s in bundle.signals} if bundle else {},
+        next_rebalance=next_rebalance,
     )
 
 
