@@ -62,6 +62,7 @@ class ReportInputs:
     momentum_period: int = 60
     rsi_period: int = 14
     stop_loss: float = 0.12
+    rebalance_threshold: float = 0.01  # trade a ticker only if off target by more than this
 
 
 def pct(x: float | None, digits: int = 1) -> str:
@@ -78,9 +79,6 @@ def krw(x: float | None) -> str:
 
 def signed_krw(x: float | None) -> str:
     return "–" if x is None else f"{x:+,.0f}원"
-
-
-monthly_returns = ts.monthly_returns  # kept for callers of the earlier module
 
 
 def invested(b: StrategyBundleV1) -> float:
@@ -142,8 +140,12 @@ def today(inp: ReportInputs) -> Today:
     rows: list[tuple[str, ...]] = []
     for t in sorted(set(weights) | set(targets)):
         cur, tgt = weights.get(t, 0.0), targets.get(t, 0.0)
-        side = "매수" if tgt > cur else "매도" if tgt < cur else "유지"
+        moved = abs(tgt - cur) > inp.rebalance_threshold or (tgt == 0.0 < cur)
+        side = ("매수" if tgt > cur else "매도") if moved else "유지"
         rows.append((t, inp.names.get(t, ""), pct(cur), pct(tgt), side))
+    if all(r[4] == "유지" for r in rows):
+        note = f"{b.valid_from} 리밸런싱: 목표 비중이 현재와 같아 매매할 것이 없습니다."
+        return Today("HOLD", _hold_line(inp), [note])
     headline = (
         f"리밸런싱 — {b.valid_from} 시가에 목표 비중으로 매매 ({allocation_label(b)})"
         if targets
@@ -153,9 +155,8 @@ def today(inp: ReportInputs) -> Today:
         f"주문 수량(주)은 서버가 {b.valid_from} 아침 실제 보유 기준 주문 계획으로 확정합니다.",
         "체결 후 기록: 콕핏의 체결 기록 양식 또는 `krx ticket new --plan <plan_id>`.",
     ]
-    return Today(
-        "REBALANCE", headline, notes, ("종목", "이름", "현재 비중", "목표 비중", "매매"), rows
-    )
+    head = ("종목", "이름", "현재 비중", "목표 비중", "매매")
+    return Today("REBALANCE", headline, notes, head, rows)
 
 
 def _from_plan(inp: ReportInputs, plan: OrderPlanV1) -> Today:

@@ -35,7 +35,7 @@ body{font-family:system-ui,-apple-system,"Noto Sans CJK KR","Noto Sans KR","Malg
 sans-serif;margin:0 auto;padding:20px 24px;color:#222;max-width:1040px;line-height:1.45}
 h1{font-size:22px;margin:0 0 4px} h2{font-size:17px;margin:28px 0 8px;padding-bottom:3px;
 border-bottom:1px solid #ddd}
-p{margin:6px 0} .muted{color:#666;font-size:12.5px}
+p{margin:6px 0} .muted{color:#666;font-size:12.5px} li{font-size:14px}
 .scroll{overflow-x:auto;-webkit-overflow-scrolling:touch;max-width:100%}
 table{border-collapse:collapse;font-size:13px;font-variant-numeric:tabular-nums}
 td,th{border:1px solid #ddd;padding:3px 8px;white-space:nowrap} th{background:#f5f5f5;
@@ -48,13 +48,14 @@ margin:12px 0}
 .today .what{font-size:18px;font-weight:700;margin:2px 0 6px}
 .today.HOLD{border-color:#2e7d32;background:#f1f8f1} .today.HOLD h2{color:#2e7d32}
 .today.BLOCKED{border-color:#c62828;background:#fdf0f0} .today.BLOCKED h2{color:#c62828}
-.cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(150px,1fr));gap:8px;margin:8px 0}
+.cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(160px,1fr));gap:8px;margin:8px 0}
 .card{border:1px solid #ddd;border-radius:6px;padding:6px 10px}
-.card b{display:block;font-size:17px} .card>span{color:#666;font-size:12px}
-.nw{white-space:nowrap} td.w{white-space:normal;min-width:9em}
+.card b{display:block;font-size:16px} .card>span{color:#666;font-size:12px}
+.nw{white-space:nowrap} code{background:#eef;padding:0 3px;border-radius:3px;
+font-size:12px} td.w{white-space:normal;min-width:9em}
 .legend{font-size:12.5px;margin:2px 0} .legend span{margin-right:14px;white-space:nowrap}
 .legend i{display:inline-block;width:12px;height:12px;margin-right:4px;vertical-align:-1px}
-.narrow{display:none}
+.narrow{display:none} #sweep-surface svg{min-width:640px}
 .heat td.n{color:#222} .heat td:first-child,.heat th:first-child{position:sticky;left:0;
 background:#f5f5f5} .heat td.y{font-weight:700;border-left:2px solid #999}
 @media (max-width:640px){
@@ -72,8 +73,10 @@ def _cell(c: str, numeric: bool, wrap: bool = False) -> str:
 
 
 def dates_nowrap(text: str) -> str:
-    """Escape ``text`` and keep each ISO date on one line (a phone breaks at its hyphens)."""
-    return re.sub(r"\d{4}-\d{2}-\d{2}", lambda m: f'<span class="nw">{m[0]}</span>', escape(text))
+    """Escape ``text``, keep each ISO date on one line (a phone breaks at its hyphens) and
+    show `backticked` commands as code."""
+    out = re.sub(r"\d{4}-\d{2}-\d{2}", lambda m: f'<span class="nw">{m[0]}</span>', escape(text))
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", out)
 
 
 def table(
@@ -199,7 +202,7 @@ def _charts(inp: rp.ReportInputs) -> dict[str, str]:
         "regime-timeline": legend([(k, c) for k, c in STATE_COLORS.items()])
         + responsive(lambda z: timeline(days, states, STATE_COLORS, "레짐", z)),
         "rolling": legend([(s.label, s.color) for s in sharpe])
-        + f"<p class='muted'>최근 {w}거래일(약 6개월) 창. "
+        + f"<p class='muted'>최근 {w}거래일(약 {max(1, round(w / 21))}개월) 창. "
         f"Sharpe는 {rp.sharpe_basis(inp.risk_free_rate)}; "
         "투자한 날이 절반 미만인 창(대부분 현금)은 Sharpe를 그리지 않습니다.</p>"
         + responsive(lambda z: line_chart(sharpe, sh_t, YAxis("Sharpe", zero_line=True), z))
@@ -282,7 +285,7 @@ def render_html(inp: rp.ReportInputs) -> str:
 <meta name="viewport" content="width=device-width, initial-scale=1"><style>{CSS}</style></head>
 <body>
 <h1>KRX Alertor 리포트 — {b.asof}</h1>
-<p class="muted">데이터: {escape(inp.source_note)} · 코드 {escape(code)}</p>
+<p class="muted">데이터: {escape(inp.source_note)}{f" · 코드 {escape(code)}" if code else ""}</p>
 {synthetic}
 {"".join(parts)}
 </body></html>

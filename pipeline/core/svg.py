@@ -82,10 +82,11 @@ def _scale(lo: float, hi: float, a: float, b: float) -> Scale:
 
 
 def time_ticks(first: dt.date, last: dt.date, width_px: float) -> list[tuple[dt.date, str]]:
-    """Year ticks (every k years so labels stay >= 44 px apart), or months for short spans."""
+    """Year ticks (every k years so labels stay >= 44 px apart), or months (every 1, 2, 3, 6
+    or 12) for spans up to three years."""
     room = max(int(width_px // 44), 2)
     days = max((last - first).days, 1)
-    if days > 540:
+    if days > 3 * 365:
         years = [y for y in range(first.year, last.year + 2) if first <= dt.date(y, 1, 1) <= last]
         k = next(k for k in (1, 2, 3, 4, 5, 10, 20, 50) if len(years) / k <= room)
         return [(dt.date(y, 1, 1), str(y)) for y in years if y % k == 0]
@@ -97,7 +98,11 @@ def time_ticks(first: dt.date, last: dt.date, width_px: float) -> list[tuple[dt.
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)
     k = next(k for k in (1, 2, 3, 6, 12) if len(months) / k <= room)
     picked = [d for d in months if (d.month - 1) % k == 0]
-    return [(d, f"{d:%y.%m}") for d in picked]
+    # January shows its year, the first tick its year and month, the others the month.
+    return [
+        (d, str(d.year) if d.month == 1 else f"{d.year}.{d.month}" if i == 0 else f"{d.month}월")
+        for i, d in enumerate(picked)
+    ]
 
 
 def _text(x: float, y: float, s: str, anchor: str = "middle", extra: str = "") -> str:

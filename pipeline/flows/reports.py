@@ -76,6 +76,7 @@ def main(root: Path, asof: str | None) -> int:
         momentum_period=params.strategy.momentum_period,
         rsi_period=params.strategy.rsi_period,
         stop_loss=params.strategy.stop_loss,
+        rebalance_threshold=params.strategy.rebalance_threshold,
     )
     write_bytes_atomic(root / registry.get("report_markdown").path, render_markdown(inp).encode())
     write_bytes_atomic(root / registry.get("report_html").path, render_html(inp).encode())

@@ -8,16 +8,20 @@ import functools
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
+from pipeline.artifacts.backtest import BacktestResultV1
+from pipeline.artifacts.bundle import StrategyBundleV1
 from pipeline.artifacts.envelope import Producer
 from pipeline.artifacts.live import OrderLine, OrderPlanV1
 from pipeline.artifacts.recon import ReconSummaryV1
 from pipeline.core import handoff
-from pipeline.core.backtest import backtest_bars
+from pipeline.core.backtest import BacktestRun, backtest_bars
 from pipeline.core.reconcile import reconcile
 from pipeline.core.regime import benchmark_day_states
 from pipeline.core.report import ReportInputs
 from pipeline.enums import (
+    CycleReason,
     ExecutionGate,
     OrderAdjustment,
     OrderReason,
@@ -27,6 +31,7 @@ from pipeline.enums import (
 )
 from pipeline.flows.reports import fills_from_frame
 from pipeline.krx_calendar import load_calendar
+from pipeline.params import Params
 from tests.conftest import ROOT
 from tests.core.bt_factories import make_bars, make_params
 from tests.core.test_backtest import FAST
@@ -50,8 +55,21 @@ def make_report_inputs(days: int = 500, seed: int = 5, **overrides: Any) -> Repo
     return dataclasses.replace(_base(days, seed), **overrides)
 
 
-def _build(days: int, seed: int) -> ReportInputs:
-    """A full, valid set of report inputs from ``days`` synthetic sessions."""
+@dataclasses.dataclass(frozen=True)
+class World:
+    """A synthetic backtest and the artifacts the reports stage reads."""
+
+    params: Params
+    bars: pd.DataFrame
+    run: BacktestRun
+    result: BacktestResultV1
+    bundle: StrategyBundleV1
+    recon: ReconSummaryV1
+
+
+@functools.cache
+def backtest_world(days: int = 500, seed: int = 5) -> World:
+    """Bars, backtest, result, bundle and a bootstrap reconcile summary (cached)."""
     params = make_params(**FAST)
     bars = make_bars(days, seed=seed)
     asof = bars["date"].max()
@@ -61,8 +79,7 @@ def _build(days: int, seed: int) -> ReportInputs:
     bundle = handoff.bundle_artifact(
         run, params, cal, _env(asof, "backtest"), PriceSource.SAMPLE, True
     )
-    eq, dd = handoff.series_frames(run)
-    fills = fills_from_frame(handoff.trades_frame(run))
+    eq, _ = handoff.series_frames(run)
     window = [dt.date.fromisoformat(d) for d in eq["date"][-20:]]
     out = reconcile(window, {}, params.strategy.exposure, [], [], [], [])
     recon = ReconSummaryV1(
@@ -75,6 +92,16 @@ def _build(days: int, seed: int) -> ReportInputs:
         issues=out.issues,
         sources=(),
     )
+    return World(params, bars, run, result, bundle, recon)
+
+
+def _build(days: int, seed: int) -> ReportInputs:
+    """A full, valid set of report inputs from ``days`` synthetic sessions."""
+    w = backtest_world(days, seed)
+    params, run, result, bundle, recon = w.params, w.run, w.result, w.bundle, w.recon
+    cal = load_calendar(ROOT)
+    eq, dd = handoff.series_frames(run)
+    fills = fills_from_frame(handoff.trades_frame(run))
     m = run.matrix
     b = m.column(params.strategy.benchmark)
     states = benchmark_day_states(
@@ -129,7 +156,7 @@ def make_plan(
         **_env(session, "live_cycle"),
         plan_id=None if blocked else f"P-{session:%Y%m%d}-{'b' * 12}",
         status=status,
-        block_reason=None,
+        block_reason=CycleReason.BUNDLE_STALE if blocked else None,
         gate=ExecutionGate.DRY_RUN,
         executable=False,
         bundle_asof=bundle_asof,
@@ -139,7 +166,7 @@ def make_plan(
         est_cash_after_krw=800_000,
         total_buy_krw=int(sum(o.notional_krw for o in lines if o.side is OrderSide.BUY)),
         total_sell_krw=int(sum(o.notional_krw for o in lines if o.side is OrderSide.SELL)),
-        orders=lines,
+        orders=() if blocked else lines,
     )
 
 

@@ -7,6 +7,8 @@ import re
 
 import pytest
 
+from pipeline.artifacts.backtest import Position
+from pipeline.artifacts.bundle import TargetWeight
 from pipeline.core import report as rp
 from pipeline.core.report_html import render_html
 from pipeline.enums import PlanStatus
@@ -32,13 +34,43 @@ def test_hold_day_says_hold_and_the_next_rebalance_not_target_weights() -> None:
     assert body.index('id="today"') < body.index("<h2", body.index('id="today"') + 60)
 
 
-def test_rebalance_day_lists_the_trades_to_targets() -> None:
+def rebalance_inputs(targets: dict[str, float], held: dict[str, int]) -> rp.ReportInputs:
+    """A rebalance-day bundle with ``targets`` over a strategy holding ``held`` (KRW values)."""
     inp = make_report_inputs()
-    bundle = inp.bundle.model_copy(update={"rebalance_due": True})
-    t = rp.today(dataclasses.replace(inp, bundle=bundle))
-    assert t.kind == "REBALANCE" and str(bundle.valid_from) in t.headline
-    assert {r[0] for r in t.rows} >= {x.ticker for x in bundle.target_weights}
-    assert all(r[4] in ("매수", "매도", "유지") for r in t.rows)
+    weights = tuple(TargetWeight(ticker=t, weight=w) for t, w in sorted(targets.items()))
+    bundle = inp.bundle.model_copy(update={"rebalance_due": True, "target_weights": weights})
+    positions = tuple(
+        Position(ticker=t, shares=10, avg_entry=v / 10, value=v) for t, v in held.items()
+    )
+    cash = 1_000_000 - sum(held.values())
+    result = inp.result.model_copy(update={"positions": positions, "cash": cash})
+    return dataclasses.replace(inp, bundle=bundle, result=result)
+
+
+def test_rebalance_day_lists_the_trades_to_targets() -> None:
+    inp = rebalance_inputs({"102110": 0.5, "229200": 0.3}, {"229200": 300_000, "122630": 200_000})
+    t = rp.today(inp)
+    assert t.kind == "REBALANCE" and str(inp.bundle.valid_from) in t.headline
+    assert "투자 비중 80% · 현금 20%" in t.headline
+    assert [(r[0], r[2], r[3], r[4]) for r in t.rows] == [
+        ("102110", "0.0%", "50.0%", "매수"),
+        ("122630", "20.0%", "0.0%", "매도"),  # target 0: sold completely
+        ("229200", "30.0%", "30.0%", "유지"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("targets", "held"),
+    [
+        ({}, {}),  # risk-off and already all cash
+        ({"229200": 0.305}, {"229200": 300_000}),  # within the 1% threshold
+    ],
+)
+def test_a_rebalance_with_nothing_to_trade_is_a_hold(
+    targets: dict[str, float], held: dict[str, int]
+) -> None:
+    t = rp.today(rebalance_inputs(targets, held))
+    assert t.kind == "HOLD" and t.headline.startswith("보유 유지 — 주문 없음; 다음 리밸런싱")
 
 
 def test_the_servers_plan_for_this_bundle_gives_todays_orders() -> None:
@@ -56,6 +88,9 @@ def test_the_servers_plan_for_this_bundle_gives_todays_orders() -> None:
     assert rp.today(dataclasses.replace(inp, plan=old)).kind == "HOLD"
     empty = make_plan(inp.bundle.asof, inp.bundle.valid_from, orders=0, status=PlanStatus.EMPTY)
     assert rp.today(dataclasses.replace(inp, plan=empty)).headline.startswith("보유 유지")
+    blocked = make_plan(inp.bundle.asof, inp.bundle.valid_from, status=PlanStatus.BLOCKED)
+    t = rp.today(dataclasses.replace(inp, plan=blocked))
+    assert t.kind == "BLOCKED" and "BUNDLE_STALE" in t.headline and not t.rows
 
 
 def test_labels_cannot_be_misread() -> None:

@@ -178,4 +178,6 @@ def test_time_ticks_fit_the_width() -> None:
     years = time_ticks(D(2009, 6, 1), D(2026, 11, 20), 340)
     assert len(years) <= 340 // 44 and all(label.isdigit() for _, label in years)
     months = time_ticks(D(2026, 1, 5), D(2026, 11, 20), 800)
-    assert [label for _, label in months][:2] == ["26.02", "26.03"]
+    assert [label for _, label in months][:3] == ["2026.2", "3월", "4월"]
+    crossing = time_ticks(D(2025, 10, 1), D(2026, 3, 1), 800)
+    assert [label for _, label in crossing] == ["2025.10", "11월", "12월", "2026", "2월", "3월"]
