@@ -5,7 +5,6 @@ Everything here touches files; decisions stay in ``pipeline.core``.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,9 +19,10 @@ from pipeline.core.ops import PortfolioView
 from pipeline.enums import CycleReason, Owner
 from pipeline.errors import ArtifactError, OperatorError
 from pipeline.io import gitref
-from pipeline.io.context import input_ref, requested_asof, role
+from pipeline.io.context import Session as Session  # the as-of rule: pipeline.io.context
+from pipeline.io.context import input_ref, role
+from pipeline.io.context import trading_session as trading_session
 from pipeline.io.jsonio import file_sha256, parse_artifact, write_artifact
-from pipeline.krx_calendar import KrxCalendar, load_calendar
 from pipeline.validate import validate_bytes
 
 M = TypeVar("M", bound=Envelope)
@@ -37,19 +37,6 @@ def require_role(owner: Owner, what: str) -> None:
             else ("run it on the PC and push; on the server use KRX_EMERGENCY_STOP=1 to stop now")
         )
         raise OperatorError(f"{what} writes {owner.value}-owned files; KRX_ROLE={role()}: {hint}")
-
-
-@dataclass(frozen=True)
-class Session:
-    day: dt.date
-    cal: KrxCalendar
-
-
-def trading_session(root: Path, asof: str | None) -> Session | None:
-    """The requested as-of date if it is a KRX trading day, else None (nothing to do)."""
-    cal = load_calendar(root)
-    day = requested_asof(asof)
-    return Session(day, cal) if cal.is_trading_day(day) else None
 
 
 def read_raw(root: Path, rel: str) -> bytes | None:

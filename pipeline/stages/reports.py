@@ -19,7 +19,7 @@ from pipeline.core.report import ReportInputs, push_preview, render_html, render
 from pipeline.core.sweep_surface import surface_svg
 from pipeline.errors import EXIT_OK
 from pipeline.io.atomic import write_bytes_atomic
-from pipeline.io.context import input_ref, now_seoul, producer
+from pipeline.io.context import input_ref, now_seoul, producer, require_asof
 from pipeline.io.jsonio import read_artifact, write_artifact
 from pipeline.io.prices import read_prices
 from pipeline.params import load_params
@@ -38,6 +38,7 @@ def main(root: Path, asof: str | None) -> int:
     params = load_params(root)
     result = read_artifact(root, registry.get("backtest_result"), BacktestResultV1)
     bundle = read_artifact(root, registry.get("strategy_bundle"), StrategyBundleV1)
+    require_asof(asof, bundle.asof, "reports", f"the strategy bundle is as of {bundle.asof}", root)
     recon = read_artifact(root, registry.get("recon_summary"), ReconSummaryV1)
     meta = read_artifact(root, registry.get("prices_meta"), PricesMetaV1)
     dates, equity, bench = _series(root / registry.get("backtest_equity").path)
