@@ -13,7 +13,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from pipeline.canonical import canonical_json
+from pipeline.canonical import canonical_json, safe_yaml
 from pipeline.enums import InstrumentType, PriceSource
 from pipeline.errors import ParamsError
 from pipeline.types import Ticker
@@ -218,7 +218,7 @@ def load_params(root: Path | str = ".") -> Params:
     """Read and validate ``params.yaml`` under ``root``."""
     path = Path(root) / PARAMS_FILE
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = safe_yaml(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ParamsError(f"{path}: not found") from None
     except yaml.YAMLError as err:
