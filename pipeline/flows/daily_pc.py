@@ -27,9 +27,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline import registry
+from pipeline.core.schedule import server_run_age
 from pipeline.enums import Owner
 from pipeline.errors import EXIT_BLOCKED, EXIT_FAULT, EXIT_OK, KrxError
-from pipeline.io.context import now_seoul, pinned_asof
+from pipeline.io.context import SEOUL, now_seoul, pinned_asof
 from pipeline.io.gitcli import run_git
 from pipeline.io.runlock import run_lock
 from pipeline.io.validate import validate_all
@@ -303,11 +304,11 @@ def _validate(root: Path, log: Log) -> None:
 
 
 def server_freshness(root: Path, log: Log) -> int | None:
-    """Print plainly when the server's last recorded run is older than the PC's session."""
-    try:
-        expected = pinned_asof(root)
-    except KrxError:
-        return None
+    """Say plainly when the server's last recorded run is older than one session.
+
+    The rule is ``pipeline.core.schedule.server_run_age`` (the resolver's health and the
+    cockpit use it too); the last run is the newest asof of the server's records as pulled.
+    """
     last = None
     for name in SERVER_RECORDS:
         try:
@@ -316,15 +317,10 @@ def server_freshness(root: Path, log: Log) -> int | None:
         except (OSError, ValueError, KeyError, TypeError, RecursionError):
             continue
         last = day if last is None or day > last else last
-    # KRX sessions after the last run up to the PC's session (0: fresh; None: never ran).
-    lag = None if last is None else max(0, load_calendar(root).count_after(last, expected))
-    if lag is None:
-        log("서버 실행 기록 없음: 서버가 아직 한 번도 실행 결과를 커밋하지 않았습니다.")
-    elif lag >= 1:
-        log(
-            f"경고: 서버의 마지막 실행은 {last} 입니다 ({expected} 기준 {lag} 세션 전). "
-            "서버의 daily_ops 타이머와 로그(journalctl)를 확인하세요."
-        )
-    else:
-        log(f"server: last run {last} (up to date)")
-    return lag
+    try:  # the evening of the PC's session: that session's 09:05 run is due
+        evening = dt.datetime.combine(pinned_asof(root), dt.time(23, 59), SEOUL)
+        age = server_run_age(last, evening, load_calendar(root))
+    except KrxError:
+        return None
+    log(age.message if age.late else f"server: last run {last} (up to date)")
+    return age.sessions_missed if last is not None else None

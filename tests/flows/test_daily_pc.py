@@ -185,12 +185,12 @@ def test_says_plainly_when_the_server_last_ran_sessions_ago(world: World) -> Non
     path.parent.mkdir(parents=True)
     path.write_text(json.dumps(record), encoding="utf-8")
     world.daily("2026-11-20", push=False)
-    assert "서버의 마지막 실행은 2026-11-17 입니다 (2026-11-20 기준 3 세션 전)" in world.out
+    assert "서버 마지막 실행이 2026-11-17로 3세션 지났습니다 (예정: 2026-11-20 09:05)" in world.out
 
 
 def test_no_server_record_is_said_too(world: World) -> None:
     assert world.daily("2026-11-20", push=False) == EXIT_OK
-    assert "서버 실행 기록 없음" in world.out
+    assert "서버 실행 기록이 없습니다" in world.out
 
 
 def test_the_lock_is_exclusive(world: World) -> None:
