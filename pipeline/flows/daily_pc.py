@@ -9,14 +9,17 @@ nothing. Environment (``PcSettings.from_env``): ``KRX_REMOTE`` (default: ``origi
 remote exists), ``KRX_BRANCH`` (default: the current branch), ``KRX_PUSH=0`` to keep the commit
 local, ``KRX_ASOF`` to replay a day (read by the clock stage).
 
-The git steps are few and local on purpose (pull, commit by pathspec, push, recovery of what a
-killed run leaves): they are meant to be pointed at the shared git-sync module later.
+Git goes through ``pipeline.io.gitsync`` with the server's daily run: the same recovery of what
+a killed run leaves, the same remote rule (``pipeline.core.server_steps.remote_plan``), the same
+pathspec commit of the registry's owned paths (``pipeline.core.ownership``), the same push that
+never rewrites a commit the remote may have. Only one thing differs: on the PC the operator may
+be running git at the same moment, so a git lock file younger than ``STALE_GIT_LOCK_S`` is a
+fault ("is another git running?") rather than a leftover.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import fnmatch
 import json
 import os
 import subprocess
@@ -27,20 +30,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline import registry
+from pipeline.core.ownership import commit_message as ownership_message
+from pipeline.core.ownership import owned_pathspecs
 from pipeline.core.schedule import server_run_age
-from pipeline.enums import Owner
+from pipeline.core.server_steps import remote_plan
+from pipeline.enums import Owner, PushState
 from pipeline.errors import EXIT_BLOCKED, EXIT_FAULT, EXIT_OK, KrxError
 from pipeline.io.context import SEOUL, now_seoul, pinned_asof
-from pipeline.io.gitcli import run_git
+from pipeline.io.gitsync import GitSync, GitSyncError
 from pipeline.io.runlock import run_lock
 from pipeline.io.validate import validate_all
 from pipeline.krx_calendar import load_calendar
 
 Log = Callable[[str], None]
 
-#: Registry stages whose artifacts the operator or a command writes, not the pipeline.
-NOT_PRODUCED = frozenset({"operator", "daily_ops", "drill"})
-PC_LOCK_FILE = "dvc.lock"
 #: A git lock file older than this was left by a killed git (we hold the run lock).
 STALE_GIT_LOCK_S = 30.0
 #: Server records whose ``asof`` says when the server last ran.
@@ -85,9 +88,12 @@ def _log(msg: str) -> None:
 def run(root: Path, settings: PcSettings, log: Log = _log) -> int:
     """Run the PC's day; the exit code (0/2/3) and a log line per step."""
     try:
-        gitdir = _git(root, "rev-parse", "--absolute-git-dir", timeout=10).strip()
-        with run_lock(Path(gitdir) / "krx-daily.lock", settings.lock_wait_s, "PC daily run"):
-            return _steps(root, Path(gitdir), settings, log)
+        try:
+            gitdir = GitSync(root).git_dir()
+        except GitSyncError as err:
+            raise FaultError(f"{root} is not a git checkout ({err})") from None
+        with run_lock(gitdir / "krx-daily.lock", settings.lock_wait_s, "PC daily run"):
+            return _steps(root, gitdir, settings, log)
     except BlockedError as err:
         log(f"BLOCKED: {err}")
         return EXIT_BLOCKED
@@ -100,12 +106,20 @@ def run(root: Path, settings: PcSettings, log: Log = _log) -> int:
 
 
 def _steps(root: Path, gitdir: Path, s: PcSettings, log: Log) -> int:
-    recover(root, gitdir, log)
-    branch = s.branch or _current_branch(root)
-    remote = _remote(root, s.remote, log)
-    if remote is not None:
+    sync = GitSync(root, net_timeout_s=s.git_timeout_s)
+    _check_fresh_locks(gitdir)
+    branch, repaired = sync.recover(s.branch)
+    for line in repaired:
+        log(f"recovered: {line}")
+    plan = remote_plan(s.remote or "origin", sync.remotes(), "1" if s.push else "0")
+    if plan.fault:
+        raise FaultError(plan.fault)
+    remote = (s.remote or "origin") if plan.sync else None
+    if remote is None:
+        log("no git remote: working in the local checkout, nothing is pulled or pushed")
+    else:
         log(f"pull {remote}/{branch}")
-        _pull(root, gitdir, remote, branch, s.git_timeout_s, log)
+        _pull(sync, remote, branch, log)
     log("dvc repro")
     _clear_dead_dvc_locks(root, log)
     code = subprocess.run([sys.executable, "-m", "dvc", "repro"], cwd=root, check=False)
@@ -114,139 +128,57 @@ def _steps(root: Path, gitdir: Path, s: PcSettings, log: Log) -> int:
     server_freshness(root, log)
     log("validate")
     _validate(root, log)
-    log(f"commit: {commit_owned(root, Owner.PC, s.git_timeout_s)}")
-    if remote is None or not s.push:
+    log(f"commit: {commit_owned(root, sync)}")
+    if remote is None or plan.push is not PushState.PUSHING:
         log("push skipped" + (" (KRX_PUSH=0)" if remote is not None else " (no remote)"))
         return EXIT_OK
-    _push(root, gitdir, remote, branch, s, log)
+    try:
+        attempts = sync.push(remote, branch, retries=s.push_attempts)
+    except GitSyncError as err:
+        raise FaultError(f"{err}: the commit stays local; the next run pushes it") from None
+    log(f"pushed to {remote}/{branch}" + (f" (after {attempts} attempts)" if attempts > 1 else ""))
     return EXIT_OK
 
 
 # --- git ---------------------------------------------------------------------------------
 
 
-def _git(root: Path, *args: str, timeout: float = 120.0, input_text: str | None = None) -> str:
-    code, out, err = run_git(root, *args, timeout=timeout, input_text=input_text)
-    if code != 0:
-        raise FaultError(f"git {' '.join(args[:3])}: {(err or out).strip() or f'exit {code}'}")
-    return out
-
-
-def recover(root: Path, gitdir: Path, log: Log) -> None:
-    """Undo what a killed run can leave: git lock files and a rebase in progress."""
+def _check_fresh_locks(gitdir: Path) -> None:
+    """A young git lock may be the operator's own git (the cockpit, a shell): do not touch it."""
     for rel in ("index.lock", "HEAD.lock"):
-        lock = gitdir / rel
         try:
-            age = time.time() - lock.stat().st_mtime
+            age = time.time() - (gitdir / rel).stat().st_mtime
         except FileNotFoundError:
             continue
         if age < STALE_GIT_LOCK_S:
-            raise FaultError(f"{lock} is fresh: is another git running? retry in a minute")
-        lock.unlink()
-        log(f"recovered: removed stale {rel} ({age:.0f} s old)")
-    if _rebasing(gitdir):
-        _git(root, "rebase", "--abort")
-        log("recovered: aborted a rebase left by an earlier run")
+            raise FaultError(f"{gitdir / rel} is fresh: is another git running? retry in a minute")
 
 
-def _rebasing(gitdir: Path) -> bool:
-    return (gitdir / "rebase-merge").exists() or (gitdir / "rebase-apply").exists()
+def _pull(sync: GitSync, remote: str, branch: str, log: Log) -> None:
+    try:
+        sync.pull_rebase(remote, branch)
+    except GitSyncError as err:
+        if "couldn't find remote ref" in str(err):
+            log(f"{remote}/{branch} does not exist yet: the push creates it")
+            return
+        raise FaultError(f"git pull {remote} {branch} failed: {err}") from None
 
 
-def _current_branch(root: Path) -> str:
-    code, out, _ = run_git(root, "symbolic-ref", "-q", "--short", "HEAD", timeout=10)
-    if code != 0 or not out.strip():
-        raise FaultError("HEAD is detached: `git checkout <branch>` (or set KRX_BRANCH) and rerun")
-    return out.strip()
-
-
-def _remote(root: Path, wanted: str | None, log: Log) -> str | None:
-    remotes = _git(root, "remote", timeout=10).split()
-    if wanted is not None:
-        if wanted not in remotes:
-            have = ", ".join(remotes) or "none"
-            raise FaultError(f"KRX_REMOTE={wanted!r} is not a git remote here (remotes: {have})")
-        return wanted
-    if "origin" in remotes:
-        return "origin"
-    if remotes:
-        raise FaultError(f"no remote 'origin' (remotes: {', '.join(remotes)}): set KRX_REMOTE")
-    log("no git remote: working in the local checkout, nothing is pulled or pushed")
-    return None
-
-
-def _pull(root: Path, gitdir: Path, remote: str, branch: str, timeout: float, log: Log) -> None:
-    args = ("pull", "--rebase", "--autostash", "-q", remote, branch)
-    code, out, err = run_git(root, *args, timeout=timeout)
-    if code == 0:
-        return
-    if _rebasing(gitdir):
-        run_git(root, "rebase", "--abort", timeout=60)
-    text = (err or out).strip()
-    if "couldn't find remote ref" in text:
-        log(f"{remote}/{branch} does not exist yet: the push creates it")
-        return
-    raise FaultError(f"git pull {remote} {branch} failed: {text}")
-
-
-def pc_pathspecs(owner: Owner) -> list[str]:
-    """Git pathspecs of the pipeline outputs ``owner`` commits, and its dvc lock file."""
-    specs = [
-        f":(glob){a.glob}" if a.is_collection else a.path
-        for a in registry.ARTIFACTS
-        if a.owner is owner and a.stage not in NOT_PRODUCED
-    ]
-    return [*specs, PC_LOCK_FILE]
-
-
-def commit_owned(root: Path, owner: Owner, timeout: float = 120.0) -> str:
-    """Commit the owner's changed outputs by pathspec (never whatever else is staged)."""
-    tracked = set(_git(root, "ls-files", "-z").split("\0"))
-    present = []
-    for spec in pc_pathspecs(owner):
-        pattern = spec.removeprefix(":(glob)")
-        if pattern != spec:
-            if any(root.glob(pattern)) or any(fnmatch.fnmatch(t, pattern) for t in tracked):
-                present.append(spec)
-        elif (root / spec).exists() or spec in tracked:
-            present.append(spec)
-    if not present:
+def commit_owned(root: Path, sync: GitSync) -> str:
+    """Commit the PC's changed pipeline outputs by pathspec (never whatever else is staged)."""
+    specs = owned_pathspecs(Owner.PC, produced=True)
+    paths = sync.changed(specs)
+    if not paths:
         return "nothing changed"
-    _git(root, "add", "-A", "--", *present)
-    out = _git(root, "diff", "--cached", "--name-only", "-z", "--", *present)
-    staged = sorted(p for p in out.split("\0") if p)
-    if not staged:
-        return "nothing changed"
-    message = _message(root, owner, staged)
-    _git(root, "commit", "-q", "--no-verify", "-F", "-", "--", *staged, input_text=message)
-    return _git(root, "log", "-1", "--format=%h %s").strip()
-
-
-def _message(root: Path, owner: Owner, staged: list[str]) -> str:
-    names = sorted({s.name for p in staged if (s := registry.spec_for_path(p)) is not None})
     try:
         asof = pinned_asof(root).isoformat()
     except KrxError:
         asof = "unknown"
-    subject = f"artifact({owner.value.lower()}): asof {asof} [{', '.join(names) or 'dvc.lock'}]"
-    return subject + "\n\n" + "\n".join(f"- {p}" for p in staged) + "\n"
-
-
-def _push(root: Path, gitdir: Path, remote: str, branch: str, s: PcSettings, log: Log) -> None:
-    # Never amend: a push that timed out may have reached the remote; the next pull --rebase
-    # then finds the commit upstream and the retry is a no-op push.
-    for attempt in range(1, s.push_attempts + 1):
-        code, out, err = run_git(
-            root, "push", "-q", remote, f"HEAD:{branch}", timeout=s.git_timeout_s
-        )
-        if code == 0:
-            log(f"pushed to {remote}/{branch}")
-            return
-        why = (err or out).strip()[:200]
-        log(f"push rejected (attempt {attempt}): pull --rebase and retry ({why})")
-        _pull(root, gitdir, remote, branch, s.git_timeout_s, log)
-        time.sleep(attempt)
-    raise FaultError(f"push to {remote}/{branch} failed after {s.push_attempts} attempts")
+    try:
+        sync.commit_paths(specs, ownership_message(Owner.PC, asof, paths))
+    except GitSyncError as err:
+        raise FaultError(str(err)) from None
+    return sync.out("log", "-1", "--format=%h %s").strip()
 
 
 # --- dvc and validation ------------------------------------------------------------------

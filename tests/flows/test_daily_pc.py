@@ -100,7 +100,7 @@ def test_krx_push_0_keeps_the_commit_local(world: World) -> None:
 def test_a_misnamed_remote_is_a_fault_and_nothing_is_committed(world: World) -> None:
     head = world.head()
     assert world.daily("2026-11-20", remote="orgin") == EXIT_FAULT
-    assert "KRX_REMOTE='orgin' is not a git remote here (remotes: origin)" in world.out
+    assert "git remote 'orgin' does not exist (remotes: origin): set KRX_REMOTE" in world.out
     assert world.head() == head
 
 
@@ -143,7 +143,7 @@ def test_stale_git_locks_and_a_leftover_rebase_are_recovered(world: World) -> No
     for name in ("index.lock", "HEAD.lock"):
         (gitdir / f"{name}.keep").rename(gitdir / name)
     code = world.daily("2026-11-20", push=False)
-    assert "removed stale index.lock" in world.out and "removed stale HEAD.lock" in world.out
+    assert "removed stale index.lock, HEAD.lock" in world.out
     assert "aborted a rebase" in world.out
     # After recovery the branch is back; the conflicting local commit makes the pull a fault,
     # which says so, and leaves no rebase behind for the next run.
@@ -152,10 +152,12 @@ def test_stale_git_locks_and_a_leftover_rebase_are_recovered(world: World) -> No
     assert git(world.pc, "symbolic-ref", "--short", "HEAD") == "main"
 
 
-def test_a_detached_head_is_a_fault_naming_the_fix(world: World) -> None:
+def test_a_detached_head_is_reattached_before_the_branch_is_read(world: World) -> None:
     git(world.pc, "checkout", "-q", "--detach")
-    assert world.daily("2026-11-20") == EXIT_FAULT
-    assert "HEAD is detached" in world.out
+    assert world.daily("2026-11-20") == EXIT_OK, world.out
+    assert "re-attached HEAD to main" in world.out
+    assert git(world.pc, "symbolic-ref", "--short", "HEAD") == "main"
+    assert world.head() == world.origin_head()  # the run's commit is on main and pushed
 
 
 def test_a_push_the_remote_accepted_but_reported_failed_is_never_rewritten(world: World) -> None:
