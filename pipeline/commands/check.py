@@ -14,6 +14,7 @@ import urllib.error
 import urllib.request
 from typing import Any
 
+from pipeline.commands.jsonout import add_json_flag, emit
 from pipeline.enums import OverallStatus
 from pipeline.errors import EXIT_BLOCKED, EXIT_FAULT, EXIT_OK
 
@@ -44,6 +45,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="exit 0 once the artifact is served as required, whatever its result says",
     )
     p.add_argument("--timeout", type=float, default=5.0, help="HTTP timeout, seconds")
+    add_json_flag(p)
     p.set_defaults(func=run)
 
 
@@ -112,8 +114,23 @@ def check_one(what: str, base: str, args: argparse.Namespace) -> tuple[int, str]
 def run(args: argparse.Namespace) -> int:
     base = (args.api or os.environ.get("KRX_API_URL") or DEFAULT_API).rstrip("/")
     worst = EXIT_OK
+    checks = []
     for what in args.what:
         code, line = check_one(what, base, args)
-        print(line)
+        if args.json:
+            checks.append(_json_check(what, code, line))
+        else:
+            print(line)
         worst = max(worst, code)
+    if args.json:
+        emit({"exit_code": worst, "checks": checks})
     return worst
+
+
+def _json_check(what: str, code: int, line: str) -> dict[str, Any]:
+    """One check's line as data: ``key=value`` fields, or the fault (``--json``)."""
+    if line.startswith("FAULT "):
+        return {"check": what, "exit_code": code, "fault": line.split(": ", 1)[-1], "fields": {}}
+    pairs = (token.split("=", 1) for token in line.split() if "=" in token)
+    fields = {k: None if v == "None" else v for k, v in pairs}
+    return {"check": what, "exit_code": code, "fault": None, "fields": fields}
