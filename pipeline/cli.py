@@ -27,6 +27,7 @@ COMMANDS = (
     "drill",
     "scheduler",
     "check",
+    "completion",
 )
 
 
