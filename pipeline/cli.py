@@ -28,6 +28,7 @@ COMMANDS = (
     "scheduler",
     "check",
     "completion",
+    "tunnel",
 )
 
 
