@@ -162,7 +162,8 @@ def chromium_path() -> str:
 
 @contextmanager
 def offline_page(width: int = 1400, height: int = 1000) -> Iterator[tuple[Any, list[str]]]:
-    """A Chromium page that can reach loopback only: every other request is aborted and logged.
+    """A Chromium page that reaches loopback and local files only: anything else is aborted and
+    logged.
 
     Yields ``(page, external)``; ``external`` lists the aborted URLs, so a test asserts it empty.
     """
@@ -173,7 +174,8 @@ def offline_page(width: int = 1400, height: int = 1000) -> Iterator[tuple[Any, l
     def gate(route: Route) -> None:
         url = route.request.url
         host = urlsplit(url).hostname or ""
-        if url.startswith(("data:", "blob:", "about:")) or host in ("127.0.0.1", "localhost"):
+        local = url.startswith(("data:", "blob:", "about:", "file:"))
+        if local or host in ("127.0.0.1", "localhost"):
             route.continue_()
         else:
             external.append(url)
