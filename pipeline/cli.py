@@ -29,6 +29,7 @@ COMMANDS = (
     "check",
     "completion",
     "tunnel",
+    "next_steps",
 )
 
 
