@@ -1,7 +1,7 @@
 """``krx completion bash|zsh|powershell``: a shell completion script from the argparse tree.
 
 The script is generated from the parser itself, so a new subcommand or flag completes without
-editing anything here. Install it once (see ``docs/cli.md``)::
+editing anything here. Install it once (docs/cli.md)::
 
     krx completion bash > ~/.local/share/bash-completion/completions/krx
     krx completion zsh > "${fpath[1]}/_krx"            # or: source <(krx completion zsh)
