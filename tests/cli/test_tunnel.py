@@ -10,8 +10,9 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -37,8 +38,18 @@ def keygen(path: Path) -> Path:
     return path
 
 
+@dataclass(frozen=True)
+class SshWorld:
+    """A throwaway OpenSSH server setup in tmp: its config and port, the client's key."""
+
+    config: Path
+    port: int
+    client: Path
+    known_hosts: Path
+
+
 @pytest.fixture
-def ssh_world(tmp_path: Path) -> dict[str, Path]:
+def ssh_world(tmp_path: Path) -> SshWorld:
     """Host key, client key, authorized_keys, known_hosts and an sshd_config, all in tmp."""
     assert SSHD.exists(), "openssh-server is installed by `make sysdeps` (Debian package)"
     if os.geteuid() == 0:
@@ -59,22 +70,22 @@ def ssh_world(tmp_path: Path) -> dict[str, Path]:
     )
     host_pub = host.with_suffix(".pub").read_text().split()
     (tmp_path / "known_hosts").write_text(f"[127.0.0.1]:{port} {host_pub[0]} {host_pub[1]}\n")
-    return {"config": config, "client": client, "known": tmp_path / "known_hosts", "port": port}  # type: ignore[dict-item]
+    return SshWorld(config, port, client, tmp_path / "known_hosts")
 
 
 @contextmanager
-def sshd(config: Path, port: int) -> Iterator[subprocess.Popen[bytes]]:
+def sshd(world: SshWorld) -> Iterator[subprocess.Popen[bytes]]:
     """``sshd -D``; leaving the block kills it and every connection process it forked (each
     calls setsid, so a process-group kill would miss them), as a server crash would."""
     proc = subprocess.Popen(
-        [str(SSHD), "-D", "-e", "-f", str(config)],
+        [str(SSHD), "-D", "-e", "-f", str(world.config)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
     try:
         deadline = time.monotonic() + 20
-        while not _listening(port):
+        while not _listening(world.port):
             assert proc.poll() is None, "sshd exited at start"
             assert time.monotonic() < deadline, "sshd did not listen"
             time.sleep(0.05)
@@ -116,15 +127,13 @@ def _listening(port: int) -> bool:
         return False
 
 
-def tunnel_args(
-    world: dict[str, Path], local: int, remote: int, key: Path | None = None
-) -> list[str]:
+def tunnel_args(world: SshWorld, local: int, remote: int, key: Path | None = None) -> list[str]:
     return [
         sys.executable, "-m", "pipeline.cli", "tunnel", "127.0.0.1",
         "--local-port", str(local), "--remote-port", str(remote),
-        "--ssh-port", str(world["port"]), "-i", str(key or world["client"]),
+        "--ssh-port", str(world.port), "-i", str(key or world.client),
         "-F", os.devnull, "-o", "IdentitiesOnly=yes", "-o", "StrictHostKeyChecking=yes",
-        "-o", f"UserKnownHostsFile={world['known']}", "--max-backoff", "2",
+        "-o", f"UserKnownHostsFile={world.known_hosts}", "--max-backoff", "2",
         "--alive-interval", "2",
     ]  # fmt: skip
 
@@ -136,31 +145,30 @@ def health(url: str) -> int | None:
         return None
 
 
-def wait_until(pred: object, timeout: float, what: str) -> None:
+def wait_until(pred: Callable[[], bool], timeout: float, what: str) -> None:
     deadline = time.monotonic() + timeout
-    while not pred():  # type: ignore[operator]
+    while not pred():
         assert time.monotonic() < deadline, what
         time.sleep(0.2)
 
 
-def test_tunnel_forwards_and_reconnects_by_itself(ssh_world: dict[str, Path]) -> None:
-    repo = GitRepo(ssh_world["config"].parent / "repo")
+def test_tunnel_forwards_and_reconnects_by_itself(ssh_world: SshWorld) -> None:
+    repo = GitRepo(ssh_world.config.parent / "repo")
     repo.commit({"notes.txt": "x"})
     local = free_port()
     url = f"http://127.0.0.1:{local}"
     env = {**os.environ, **BASE_ENV, "PYTHONPATH": str(ROOT)}
-    config, port = ssh_world["config"], int(ssh_world["port"])  # type: ignore[call-overload]
     with serve(create_app(Settings(repo=repo.path))) as resolver:
         remote = int(resolver.rsplit(":", 1)[1])
         args = tunnel_args(ssh_world, local, remote)
         proc = subprocess.Popen(args, env=env, stderr=subprocess.PIPE, text=True)
         try:
-            with sshd(config, port):
+            with sshd(ssh_world):
                 wait_until(lambda: health(url) == 200, 90, "tunnel never forwarded")
             # sshd and its connections are gone: the forward drops, the tunnel keeps trying.
             wait_until(lambda: health(url) is None, 30, "forward still up without sshd")
             assert proc.poll() is None
-            with sshd(config, port):
+            with sshd(ssh_world):
                 wait_until(lambda: health(url) == 200, 60, "tunnel did not reconnect")
                 body = httpx.get(f"{url}/api/ops/health", timeout=5, trust_env=False).json()
                 proc.send_signal(signal.SIGINT)  # Ctrl-C
@@ -174,10 +182,10 @@ def test_tunnel_forwards_and_reconnects_by_itself(ssh_world: dict[str, Path]) ->
     assert err.count("tunnel: up: ") >= 2 and "reconnecting in" in err and "tunnel: stopped" in err
 
 
-def test_refused_key_and_bad_destination_exit_1(ssh_world: dict[str, Path]) -> None:
+def test_refused_key_and_bad_destination_exit_1(ssh_world: SshWorld) -> None:
     env = {**os.environ, **BASE_ENV, "PYTHONPATH": str(ROOT)}
-    stranger = keygen(ssh_world["config"].parent / "stranger")
-    with sshd(ssh_world["config"], int(ssh_world["port"])):  # type: ignore[arg-type]
+    stranger = keygen(ssh_world.config.parent / "stranger")
+    with sshd(ssh_world):
         refused = subprocess.run(
             tunnel_args(ssh_world, free_port(), free_port(), key=stranger),
             env=env, capture_output=True, text=True, timeout=120,
