@@ -16,7 +16,7 @@ from ops_api.limits import check_limits, limit_headers
 from ops_api.readonly import ReadOnlyMiddleware
 from ops_api.refs import parse_ref
 from ops_api.resolve import Resolver
-from ops_api.routes import artifacts, ops
+from ops_api.routes import artifacts, docs, ops
 from ops_api.settings import Settings
 from pipeline import registry
 from pipeline.io.gitstore import GitStore
@@ -57,12 +57,15 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         title="KRX Alertor resolver",
         version="1",
         description=DESCRIPTION,
+        docs_url=None,  # /docs and /redoc come from ops_api.routes.docs, with local assets
+        redoc_url=None,
         # No OpenTelemetry here; checking for its providers costs ~10 us on every request.
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.resolver = Resolver(store, settings, branch)
     app.include_router(ops.router)
     app.include_router(artifacts.router)
+    app.include_router(docs.router)
     errors.install(app)
     openapi.install(app)
     app.add_middleware(ReadOnlyMiddleware, hint_for=ops.writer_for)  # outermost: writes -> 405

@@ -45,6 +45,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "scheduler": ("scheduler", "the scheduler record of deploy/oci/daily_ops.sh"),
     "check": ("check", "1-minute checks through the resolver API (exit 0/2/3)"),
     "daily": ("daily", "the daily runs: the server's morning, the PC's evening (exit 0/2/3)"),
+    "completion": ("completion", "print a shell completion script (bash, zsh or powershell)"),
+    "tunnel": (
+        "tunnel",
+        "keep the server's resolver reachable on a local port (ssh -L, reconnects)",
+    ),
+    "next-steps": ("next_steps", "what to do after `make run` (commit, cockpit, report)"),
 }
 
 #: Root options that take a value (skipped when finding the subcommand in argv).

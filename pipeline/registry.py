@@ -135,6 +135,16 @@ ARTIFACTS: tuple[ArtifactSpec, ...] = (
         model=BacktestResultV1,
     ),
     ArtifactSpec(
+        name="backtest_dvc_metrics",
+        version=1,
+        path="reports/backtest/dvc_metrics.json",
+        owner=Owner.PC,
+        kind=ArtifactKind.TEXT,
+        stage="backtest",
+        description="Headline figures only, flat JSON without an envelope: what "
+        "`dvc metrics show/diff` print (all figures: reports/backtest/metrics.json)",
+    ),
+    ArtifactSpec(
         name="backtest_equity",
         version=1,
         path="reports/backtest/equity.csv",

@@ -3,13 +3,16 @@
 They read nothing from the checkout (runbook rule: resolver API only), print one line and exit
 0 when healthy (a WARN summary is healthy), 2 on a normal safety block, 3 on a fault: the
 resolver unreachable, an artifact missing, invalid, for another day or at another commit.
+``--json`` prints one document instead (``{"exit_code", "checks": [...]}``).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+from typing import Any
 
+from pipeline.commands.jsonout import add_json_flag, emit
 from pipeline.errors import EXIT_OK
 
 DEFAULT_API = "http://127.0.0.1:8000"
@@ -28,6 +31,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="exit 0 once the artifact is served as required, whatever its result says",
     )
     p.add_argument("--timeout", type=float, default=5.0, help="HTTP timeout, seconds")
+    add_json_flag(p)
     p.set_defaults(func=run)
 
 
@@ -36,10 +40,25 @@ def run(args: argparse.Namespace) -> int:
 
     base = (args.api or os.environ.get("KRX_API_URL") or DEFAULT_API).rstrip("/")
     worst = EXIT_OK
+    checks = []
     for what in args.what:
         code, line = check_served(
             what, base, args.asof, args.commit, args.timeout, served_only=args.served_only
         )
-        print(line)
+        if args.json:
+            checks.append(_json_check(what, code, line))
+        else:
+            print(line)
         worst = max(worst, code)
+    if args.json:
+        emit({"exit_code": worst, "checks": checks})
     return worst
+
+
+def _json_check(what: str, code: int, line: str) -> dict[str, Any]:
+    """One check's line as data: ``key=value`` fields, or the fault (``--json``)."""
+    if line.startswith("FAULT "):
+        return {"check": what, "exit_code": code, "fault": line.split(": ", 1)[-1], "fields": {}}
+    pairs = (token.split("=", 1) for token in line.split() if "=" in token)
+    fields = {k: None if v == "None" else v for k, v in pairs}
+    return {"check": what, "exit_code": code, "fault": None, "fields": fields}

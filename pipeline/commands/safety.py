@@ -11,6 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from pipeline.commands.jsonout import add_json_flag, emit, json_errors
 from pipeline.core.safety import REAL_CONFIRMATION
 from pipeline.enums import ExecutionGate
 from pipeline.errors import EXIT_OK
@@ -22,7 +23,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("safety", help="show or change the execution gate, sender and stop")
     ssub = p.add_subparsers(dest="action", required=True, metavar="ACTION")
     show = ssub.add_parser("show", help="print the effective safety values")
-    show.set_defaults(func=run_show)
+    add_json_flag(show)
+    show.set_defaults(func=json_errors(run_show))
     for action, helptext, choices in (
         ("set-gate", "set the execution gate", [g.value for g in ExecutionGate]),
         ("set-sender", "enable/disable the real Telegram sender", list(ON_OFF)),
@@ -43,6 +45,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run_show(args: argparse.Namespace) -> int:
     s = read_safety(Path(args.repo))
+    if args.json:
+        emit(
+            {
+                "execution_gate": {"value": s.gate.value, "file": s.gate_file.value},
+                "real_sender": {"enabled": s.sender_enabled, "file": s.sender_file.value},
+                "emergency_stop": {"enabled": s.stop, "file": s.stop_file.value},
+            }
+        )
+        return EXIT_OK
     print(f"execution_gate: {s.gate.value} (file {s.gate_file.value})")
     print(f"real_sender:    {'on' if s.sender_enabled else 'off'} (file {s.sender_file.value})")
     print(f"emergency_stop: {'on' if s.stop else 'off'} (file {s.stop_file.value})")

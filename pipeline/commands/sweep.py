@@ -17,6 +17,7 @@ from pathlib import Path
 
 from pipeline import registry
 from pipeline.artifacts.sweep import Candidate, SweepLeaderboardV1
+from pipeline.commands.jsonout import add_json_flag, emit, json_errors
 from pipeline.enums import Owner
 from pipeline.errors import EXIT_OK
 from pipeline.flows.promote import promote
@@ -47,7 +48,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     r.set_defaults(func=run_run)
     s = ssub.add_parser("show", help="print the leaderboard's top candidates")
     s.add_argument("--top", type=int, default=10, help="rows to print")
-    s.set_defaults(func=run_show)
+    add_json_flag(s)
+    s.set_defaults(func=json_errors(run_show))
     e = ssub.add_parser("exp", help="run a candidate as a DVC experiment (dvc exp run -S ...)")
     e.add_argument("candidate", help="rank (1, 2, ...) or 12-hex id")
     e.add_argument(
@@ -100,6 +102,19 @@ def _row(c: Candidate) -> str:
 
 def run_show(args: argparse.Namespace) -> int:
     b = read_artifact(Path(args.repo), BOARD, SweepLeaderboardV1)
+    if args.json:
+        emit(
+            {
+                "spec": b.spec.name,
+                "asof": b.asof.isoformat(),
+                "trials": b.trials,
+                "guard": b.guard.model_dump(mode="json"),
+                "expected_max_sharpe": b.expected_max_sharpe,
+                "candidates": [c.model_dump(mode="json") for c in b.candidates[: args.top]],
+                "baseline": b.baseline.model_dump(mode="json"),
+            }
+        )
+        return EXIT_OK
     print(f"sweep {b.spec.name} asof {b.asof}: {b.trials} trials, guard = {b.guard.model_dump()}")
     print(f"expected best OOS Sharpe of {b.trials} lucky trials: {b.expected_max_sharpe:.3f}")
     print(" rank id           OOS-SR   IS-SR     gap    DSR  guard")

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from pipeline.commands.jsonout import add_json_flag, emit, json_errors
 from pipeline.enums import ArtifactKind, Owner
 from pipeline.errors import EXIT_INVALID, EXIT_OK
 from pipeline.io.validate import registered_files, validate_all, validate_file, validate_files
@@ -36,7 +37,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="with --all: validate every file, even one unchanged since it last validated clean",
     )
     p.add_argument("-q", "--quiet", action="store_true", help="print errors only")
-    p.set_defaults(func=run)
+    add_json_flag(p)
+    p.set_defaults(func=json_errors(run))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -52,9 +54,19 @@ def run(args: argparse.Namespace) -> int:
     else:
         files = [_relative(root, p) for p in args.paths]
         problems = [pr for rel in files for pr in validate_file(root, rel)]
+    bad = {p.file for p in problems}
+    if args.json:
+        emit(
+            {
+                "files": files,
+                "ok": len(files) - len(bad),
+                "invalid": sorted(bad),
+                "problems": [vars(p) for p in problems],
+            }
+        )
+        return EXIT_INVALID if problems else EXIT_OK
     for problem in problems:
         print(problem, file=sys.stderr)
-    bad = {p.file for p in problems}
     if not args.quiet:
         print(f"validated {len(files)} file(s): {len(files) - len(bad)} ok, {len(bad)} invalid")
     return EXIT_INVALID if problems else EXIT_OK

@@ -11,9 +11,11 @@ import json
 from pathlib import Path
 
 from pipeline import registry
+from pipeline.artifacts.backtest import Metrics
 from pipeline.artifacts.bundle import StrategyBundleV1
 from pipeline.artifacts.envelope import Envelope
 from pipeline.artifacts.prices import PricesMetaV1
+from pipeline.canonical import canonical_bytes
 from pipeline.core import handoff
 from pipeline.core.backtest import backtest_bars
 from pipeline.errors import EXIT_OK, ArtifactError
@@ -69,6 +71,8 @@ def main(root: Path, asof: str | None) -> int:
     for name, frame in (("backtest_equity", equity), ("backtest_drawdown", drawdown)):
         csv = frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
         write_bytes_atomic(root / registry.get(name).path, csv)
+    flat = canonical_bytes(dvc_metrics(run.metrics))
+    write_bytes_atomic(root / registry.get("backtest_dvc_metrics").path, flat)
     trades = registry.get("backtest_trades").path
     write_table_atomic(root / trades, handoff.trades_frame(run), TRADES_SCHEMA)
     for name, doc in docs.items():  # the bundle last: it is what the server acts on
@@ -77,3 +81,17 @@ def main(root: Path, asof: str | None) -> int:
     assert isinstance(state, StrategyBundleV1)
     print(f"backtest: asof {day} {state.day_state.value}, total return {m.total_return:.2%}")
     return EXIT_OK
+
+
+def dvc_metrics(m: Metrics) -> dict[str, float | int | None]:
+    """The headline figures as DVC's metric: flat, so `dvc metrics show` fits 120 columns."""
+    s = m.strategy
+    return {
+        "cagr": s.cagr,
+        "sharpe": s.sharpe,
+        "max_dd": s.max_drawdown,
+        "vol": s.volatility,
+        "excess_cagr": m.excess_cagr,
+        "exposure": m.exposure,
+        "trades": m.trade_count,
+    }
