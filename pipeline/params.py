@@ -139,6 +139,13 @@ class LiveParams(_Section):
     cash_floor_krw: int = Field(200_000, ge=0, description="Cash kept after buys, KRW")
     max_order_notional_krw: int = Field(5_000_000, gt=0, description="Per order, KRW")
     max_total_notional_krw: int = Field(20_000_000, gt=0, description="All orders of a day, KRW")
+    max_bundle_lag_sessions: int = Field(
+        1,
+        ge=0,
+        le=20,
+        description="KRX closes a bundle may lag the last known close and still allow buys "
+        "(one session late: WARN; beyond: exits only)",
+    )
     bundle_max_age_trading_days: int = Field(
         2, ge=0, description="Bundle older than its validity plus this many days is stale"
     )

@@ -143,8 +143,12 @@ def build_plan(
     strategy: StrategyParams,
     live: LiveParams,
     costs: CostParams,
+    buys_allowed: bool = True,
 ) -> PlanDraft:
-    """Orders for ``session`` from the bundle's targets and the current positions."""
+    """Orders for ``session`` from the bundle's targets and the current positions.
+
+    ``buys_allowed=False`` (a stale bundle): only the exits the strategy already signalled.
+    """
     prices = {s.ticker: s.close for s in bundle.signals if s.close is not None and s.close > 0}
     kinds = {s.ticker: s.type for s in bundle.signals}
     held = {h.ticker: h for h in holdings}
@@ -174,7 +178,7 @@ def build_plan(
         )
     lines = _intended(bundle, held, prices, equity, strategy)
     sells = [o for o in lines if o.side is OrderSide.SELL]
-    buys = [o for o in lines if o.side is OrderSide.BUY]
+    buys = [o for o in lines if o.side is OrderSide.BUY] if buys_allowed else []
     out: list[OrderLine] = []
     total_left = live.max_total_notional_krw
     cash = cash_krw

@@ -55,7 +55,14 @@ def main(root: Path, asof: str | None) -> int:
     if block is None and verdict.bundle and holdings.positions:
         pos = holdings.positions
         draft = build_plan(
-            session.day, verdict.bundle, pos.cash_krw, pos.holdings, p.strategy, p.live, p.costs
+            session.day,
+            verdict.bundle,
+            pos.cash_krw,
+            pos.holdings,
+            p.strategy,
+            p.live,
+            p.costs,
+            buys_allowed=verdict.status is not BundleStatus.STALE,
         )
         block = draft.block_reason
     head = gitref.head(root)
@@ -69,7 +76,8 @@ def main(root: Path, asof: str | None) -> int:
     plan = order_plan(env, safety, verdict, holdings, draft, block)
     ops = st.read_valid(root, "ops_summary", OpsSummaryV1)
     ops = ops if ops and ops.asof == session.day else None
-    planned = decide(plan.status, block, DeliveryStatus.SIMULATED)
+    stale = verdict.status is BundleStatus.STALE
+    planned = decide(plan.status, block, DeliveryStatus.SIMULATED, stale)
     text = render(message_facts(env, ops, planned, safety, verdict, plan))
     key = delivery_key(session.day.isoformat(), plan.plan_id, planned.reason)
     with delivery_lock(
@@ -77,7 +85,7 @@ def main(root: Path, asof: str | None) -> int:
     ):  # idempotency must hold against a concurrent run too
         sent = deliver(root, key, text, safety, p.live, session=session.day, plan_id=plan.plan_id)
         st.write(root, "delivery_record", delivery_record(env, key, plan.plan_id, sent, text))
-    outcome = decide(plan.status, block, sent.status)
+    outcome = decide(plan.status, block, sent.status, stale)
     st.write(root, "order_plan", plan)
     update_ledger(root, env, plan)
     has_bundle = verdict.status is not BundleStatus.MISSING

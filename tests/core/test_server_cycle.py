@@ -38,7 +38,9 @@ R, D, C = CycleResult, CycleDecision, CycleReason
         (False, BundleStatus.INVALID, None, C.BUNDLE_INVALID),
         (False, BundleStatus.TAMPERED, None, C.BUNDLE_TAMPERED),
         (False, BundleStatus.NOT_YET_VALID, None, C.BUNDLE_NOT_YET_VALID),
-        (False, BundleStatus.STALE, C.NO_PORTFOLIO, C.BUNDLE_STALE),
+        (False, BundleStatus.STALE, C.NO_PORTFOLIO, C.NO_PORTFOLIO),  # stale: exits only
+        (False, BundleStatus.STALE, None, None),
+        (False, BundleStatus.LATE, None, None),
         (False, BundleStatus.VALID, C.NO_PORTFOLIO, C.NO_PORTFOLIO),
         (False, BundleStatus.VALID, C.POSITIONS_OUT_OF_DATE, C.POSITIONS_OUT_OF_DATE),
         (False, BundleStatus.VALID, None, None),
