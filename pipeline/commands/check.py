@@ -12,10 +12,14 @@ import json
 import os
 import urllib.error
 import urllib.request
+from pathlib import Path
 from typing import Any
 
+from pipeline.core.cycle import expected_receipt_session
 from pipeline.enums import OverallStatus
 from pipeline.errors import EXIT_BLOCKED, EXIT_FAULT, EXIT_OK
+from pipeline.io.context import now_seoul
+from pipeline.krx_calendar import load_calendar
 
 DEFAULT_API = "http://127.0.0.1:8000"
 ROUTES = {"live-cycle": "/api/live/cycle/latest", "ops-summary": "/api/ops/summary/latest"}
@@ -37,6 +41,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("what", nargs="+", choices=sorted(ROUTES), help="one line per check")
     p.add_argument("--api", help="resolver base URL (default: KRX_API_URL or " + DEFAULT_API + ")")
     p.add_argument("--asof", help="require the artifact of this date")
+    p.add_argument(
+        "--today",
+        action="store_true",
+        help="require today's KRX session's artifact (the previous session's before 09:05 "
+        "and on holidays); anything older is a FAULT",
+    )
     p.add_argument("--commit", help="require the resolver to serve this commit")
     p.add_argument(
         "--served-only",
@@ -73,7 +83,12 @@ def served_row(env: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
         detail = err.get("code") or "; ".join(map(str, env.get("validation_errors") or []))[:200]
         raise Unhealthy(f"{env.get('name')}: status={env.get('status')} {detail}".strip())
     if args.asof and env.get("asof") != args.asof:
-        raise Unhealthy(f"{env.get('name')}: latest is for {env.get('asof')}, not {args.asof}")
+        raise Unhealthy(
+            f"{env.get('name')}: latest is for {env.get('asof')}, not today's session "
+            f"{args.asof} (did the daily run not run? see the scheduler record)"
+            if args.today
+            else f"{env.get('name')}: latest is for {env.get('asof')}, not {args.asof}"
+        )
     if args.commit and env.get("commit") != args.commit:
         raise Unhealthy(
             f"{env.get('name')}: resolver serves commit {str(env.get('commit'))[:12]}, "
@@ -111,6 +126,10 @@ def check_one(what: str, base: str, args: argparse.Namespace) -> tuple[int, str]
 
 def run(args: argparse.Namespace) -> int:
     base = (args.api or os.environ.get("KRX_API_URL") or DEFAULT_API).rstrip("/")
+    if args.today and not args.asof:
+        # The calendar is configuration (config/), not an artifact: reading it keeps the rule.
+        cal = load_calendar(Path(args.repo))
+        args.asof = expected_receipt_session(now_seoul(), cal).isoformat()
     worst = EXIT_OK
     for what in args.what:
         code, line = check_one(what, base, args)

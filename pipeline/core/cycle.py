@@ -40,6 +40,7 @@ real send is allowed. A normal safety block exits 2, a fault a human must fix ex
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -54,6 +55,7 @@ from pipeline.enums import (
     SendOutcome,
 )
 from pipeline.errors import EXIT_BLOCKED, EXIT_FAULT, EXIT_OK
+from pipeline.krx_calendar import KrxCalendar
 
 #: Blocks that are faults (a human must fix an input), not normal safety blocks.
 FAULTS = frozenset(
@@ -152,3 +154,21 @@ def with_intent(intents: Sequence[SendIntent], intent: SendIntent) -> tuple[Send
 def sent_message_id(intents: Sequence[SendIntent], key: str) -> int | None:
     entry = next((i for i in reversed(intents) if i.delivery_key == key), None)
     return entry.telegram_message_id if entry else None
+
+
+#: When the server's daily run is scheduled (deploy/oci/krx-daily.timer), Asia/Seoul.
+DAILY_RUN_AT = dt.time(9, 5)
+
+
+def expected_receipt_session(
+    now: dt.datetime, cal: KrxCalendar, run_at: dt.time = DAILY_RUN_AT
+) -> dt.date:
+    """The session whose receipt a check at ``now`` (Asia/Seoul) must find.
+
+    On a trading day from the scheduled run time on: today; before it, or on a holiday or a
+    weekend: the previous session.
+    """
+    today = now.date()
+    if cal.is_trading_day(today) and now.time() >= run_at:
+        return today
+    return cal.previous_or_same(today - dt.timedelta(days=1))
