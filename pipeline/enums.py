@@ -148,6 +148,7 @@ class OrderReason(StrEnum):
 
     REBALANCE = "REBALANCE"
     STOP_LOSS = "STOP_LOSS"
+    TRACK_STRATEGY = "TRACK_STRATEGY"  # between rebalances: back to what the strategy holds
 
 
 class OrderAdjustment(StrEnum):
