@@ -134,7 +134,8 @@ class BundleStatus(StrEnum):
     INVALID = "INVALID"  # unreadable or fails its schema
     TAMPERED = "TAMPERED"  # integrity_sha256 does not match the content
     NOT_YET_VALID = "NOT_YET_VALID"  # session is before valid_from
-    STALE = "STALE"  # past valid_until, or older than the allowed trading-day age
+    LATE = "LATE"  # computed before the last known close, within live.max_bundle_lag_sessions
+    STALE = "STALE"  # lag beyond the parameter, or past its window: exits only, no buys
 
 
 class OrderSide(StrEnum):
@@ -147,6 +148,7 @@ class OrderReason(StrEnum):
 
     REBALANCE = "REBALANCE"
     STOP_LOSS = "STOP_LOSS"
+    TRACK_STRATEGY = "TRACK_STRATEGY"  # between rebalances: back to what the strategy holds
 
 
 class OrderAdjustment(StrEnum):

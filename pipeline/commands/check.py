@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import argparse
 import os
+from pathlib import Path
 from typing import Any
 
 from pipeline.commands.jsonout import add_json_flag, emit
-from pipeline.errors import EXIT_OK
+from pipeline.errors import EXIT_OK, OperatorError
 
 DEFAULT_API = "http://127.0.0.1:8000"
 WHAT = ("live-cycle", "ops-summary")
@@ -24,6 +25,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("what", nargs="+", choices=WHAT, help="one line per check")
     p.add_argument("--api", help="resolver base URL (default: KRX_API_URL or " + DEFAULT_API + ")")
     p.add_argument("--asof", help="require the artifact of this date")
+    p.add_argument(
+        "--today",
+        action="store_true",
+        help="require today's KRX session's artifact (the previous session's before 09:05 "
+        "and on holidays); anything older is a FAULT",
+    )
     p.add_argument("--commit", help="require the resolver to serve this commit")
     p.add_argument(
         "--served-only",
@@ -39,6 +46,8 @@ def run(args: argparse.Namespace) -> int:
     from pipeline.flows.daily_server import check_served  # httpx only when checking
 
     base = (args.api or os.environ.get("KRX_API_URL") or DEFAULT_API).rstrip("/")
+    if args.today and not args.asof:
+        args.asof = _todays_session(Path(args.repo))
     worst = EXIT_OK
     checks = []
     for what in args.what:
@@ -62,3 +71,17 @@ def _json_check(what: str, code: int, line: str) -> dict[str, Any]:
     pairs = (token.split("=", 1) for token in line.split() if "=" in token)
     fields = {k: None if v == "None" else v for k, v in pairs}
     return {"check": what, "exit_code": code, "fault": None, "fields": fields}
+
+
+def _todays_session(root: Path) -> str:
+    """The session whose receipt must be served now (the calendar is configuration, read here)."""
+    import datetime as dt
+
+    from pipeline.core.schedule import due_session
+    from pipeline.io.context import now_seoul
+    from pipeline.krx_calendar import load_calendar
+
+    day = due_session(now_seoul(), load_calendar(root), grace=dt.timedelta(0))
+    if day is None:
+        raise OperatorError("today is outside the KRX calendar: give --asof")
+    return day.isoformat()

@@ -8,7 +8,7 @@ bundle missing         BLOCKED     OK         NO_BUNDLE              2
 bundle invalid         BLOCKED     FAILED     BUNDLE_INVALID         3
 bundle tampered        BLOCKED     FAILED     BUNDLE_TAMPERED        3
 bundle not yet valid   BLOCKED     OK         BUNDLE_NOT_YET_VALID   2
-bundle stale           BLOCKED     OK         BUNDLE_STALE           2
+bundle stale           PARTIAL     OK         BUNDLE_STALE           0  exits only, no buys
 portfolio missing      BLOCKED     OK         NO_PORTFOLIO           2
 portfolio invalid      BLOCKED     FAILED     PORTFOLIO_INVALID      3
 positions out of date  BLOCKED     FAILED     POSITIONS_OUT_OF_DATE  3
@@ -71,8 +71,7 @@ BUNDLE_BLOCKS: dict[BundleStatus, CycleReason] = {
     BundleStatus.INVALID: CycleReason.BUNDLE_INVALID,
     BundleStatus.TAMPERED: CycleReason.BUNDLE_TAMPERED,
     BundleStatus.NOT_YET_VALID: CycleReason.BUNDLE_NOT_YET_VALID,
-    BundleStatus.STALE: CycleReason.BUNDLE_STALE,
-}
+}  # STALE is no block: the plan holds the exits only (``decide(..., stale=True)``)
 
 
 @dataclass(frozen=True)
@@ -103,10 +102,14 @@ def blocked(reason: CycleReason) -> Outcome:
     return Outcome(CycleResult.OK, CycleDecision.BLOCKED, reason)
 
 
-def decide(plan: PlanStatus, block: CycleReason | None, delivery: DeliveryStatus) -> Outcome:
+def decide(
+    plan: PlanStatus, block: CycleReason | None, delivery: DeliveryStatus, stale: bool = False
+) -> Outcome:
     """The receipt's result/decision/reason/exit code (table in the module docstring)."""
     if plan is PlanStatus.BLOCKED or block is not None:
         return blocked(block or CycleReason.PRICE_MISSING)
+    if stale:  # buys withheld on a stale bundle: says so whatever else happened
+        return Outcome(CycleResult.OK, CycleDecision.PARTIAL, CycleReason.BUNDLE_STALE)
     if delivery is DeliveryStatus.FALLBACK:
         return Outcome(CycleResult.OK, CycleDecision.PARTIAL, CycleReason.DELIVERY_FALLBACK)
     if delivery is DeliveryStatus.OUTCOME_UNKNOWN:

@@ -59,6 +59,7 @@ BUNDLE: dict[BundleStatus, Verdict] = {
     BundleStatus.VALID: PASS,
     BundleStatus.MISSING: (StepResult.WARN, DrillReason.BUNDLE_MISSING),
     BundleStatus.NOT_YET_VALID: (StepResult.WARN, DrillReason.BUNDLE_NOT_YET_VALID),
+    BundleStatus.LATE: (StepResult.WARN, DrillReason.BUNDLE_STALE),
     BundleStatus.STALE: (StepResult.WARN, DrillReason.BUNDLE_STALE),
     BundleStatus.INVALID: (StepResult.FAIL, DrillReason.BUNDLE_INVALID),
     BundleStatus.TAMPERED: (StepResult.FAIL, DrillReason.BUNDLE_TAMPERED),

@@ -8,7 +8,7 @@ SAFETY_FILE_INVALID         WARN      a safety file is corrupt (read as its safe
 GATE_MOCK_ONLY              INFO      effective gate is MOCK_ONLY (nothing is sent for real)
 NO_BUNDLE                   CRITICAL  state/strategy_bundle.json is missing
 BUNDLE_INVALID              CRITICAL  bundle fails its schema or its integrity hash
-BUNDLE_STALE                CRITICAL  bundle not valid for the session (see bundle_check)
+BUNDLE_STALE                CRITICAL  bundle STALE: exits only (WARN when LATE: 1 session behind)
 NO_PORTFOLIO                CRITICAL  state/portfolio.json is missing
 PORTFOLIO_INCONSISTENT      CRITICAL  portfolio invalid, derived positions inconsistent, or
                                       positions derived from another baseline
@@ -47,6 +47,7 @@ from pipeline.enums import (
     OverallStatus,
     PlanStatus,
     RiskCode,
+    Severity,
     TicketStatus,
 )
 from pipeline.krx_calendar import KrxCalendar
@@ -79,8 +80,9 @@ class OpsInputs:
     last_drill: tuple[DrillResult, dt.date] | None = None  # (overall_result, asof)
 
 
-def _risk(code: RiskCode, message: str, *refs: str) -> Risk:
-    return Risk(code=code, severity=SEVERITY[code], message=message, evidence_refs=refs)
+def _risk(code: RiskCode, message: str, *refs: str, severity: Severity | None = None) -> Risk:
+    sev = severity or SEVERITY[code]
+    return Risk(code=code, severity=sev, message=message, evidence_refs=refs)
 
 
 def _safety_risks(s: SafetyState) -> list[Risk]:
@@ -129,7 +131,25 @@ def _bundle_risks(v: BundleVerdict) -> list[Risk]:
                 RiskCode.BUNDLE_INVALID, f"전략 번들이 유효하지 않습니다 ({v.status}).", BUNDLE_PATH
             )
         ]
-    if v.status in (BundleStatus.STALE, BundleStatus.NOT_YET_VALID):
+    if v.status is BundleStatus.LATE:
+        return [
+            _risk(
+                RiskCode.BUNDLE_STALE,
+                "전략 번들이 마지막 종가보다 한 거래일 늦습니다: 오늘 PC 일일 실행을 확인하세요.",
+                BUNDLE_PATH,
+                severity=Severity.WARN,
+            )
+        ]
+    if v.status is BundleStatus.STALE:
+        return [
+            _risk(
+                RiskCode.BUNDLE_STALE,
+                "전략 번들이 오래되어 매수하지 않습니다 (매도만 계획). "
+                "PC에서 일일 실행 후 push하세요.",
+                BUNDLE_PATH,
+            )
+        ]
+    if v.status is BundleStatus.NOT_YET_VALID:
         return [
             _risk(
                 RiskCode.BUNDLE_STALE,

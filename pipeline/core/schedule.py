@@ -32,10 +32,16 @@ class ServerRunAge:
     message: str  # one Korean line for the operator
 
 
-def due_session(now: dt.datetime, cal: KrxCalendar) -> dt.date | None:
-    """The newest KRX session whose 09:05 run should have finished by ``now`` (Seoul time)."""
+def due_session(
+    now: dt.datetime, cal: KrxCalendar, grace: dt.timedelta = RUN_GRACE
+) -> dt.date | None:
+    """The newest KRX session whose 09:05 run should have finished by ``now`` (Seoul time).
+
+    ``grace=timedelta(0)``: the session whose receipt a check right after the run must find
+    (``deploy/oci/check_live_cycle.sh``).
+    """
     day = now.date()
-    due_today = now.time() >= (dt.datetime.combine(day, SERVER_RUN_AT) + RUN_GRACE).time()
+    due_today = now.time() >= (dt.datetime.combine(day, SERVER_RUN_AT) + grace).time()
     try:
         if cal.is_trading_day(day) and due_today:
             return day

@@ -58,6 +58,11 @@ class Prepared:
     head: str | None
 
 
+def stale(verdict: BundleVerdict) -> bool:
+    """A stale bundle plans the exits only (no buys) and says so in the receipt."""
+    return verdict.status is BundleStatus.STALE
+
+
 def prepare(root: Path, session: st.Session) -> Prepared:
     """Bundle check -> order plan -> the message text; reads files, writes nothing."""
     p = load_params(root)
@@ -69,7 +74,14 @@ def prepare(root: Path, session: st.Session) -> Prepared:
     if block is None and verdict.bundle and holdings.positions:
         pos = holdings.positions
         draft = build_plan(
-            session.day, verdict.bundle, pos.cash_krw, pos.holdings, p.strategy, p.live, p.costs
+            session.day,
+            verdict.bundle,
+            pos.cash_krw,
+            pos.holdings,
+            p.strategy,
+            p.live,
+            p.costs,
+            buys_allowed=verdict.status is not BundleStatus.STALE,
         )
         block = draft.block_reason
     head = gitref.head(root)
@@ -83,7 +95,7 @@ def prepare(root: Path, session: st.Session) -> Prepared:
     plan = order_plan(env, safety, verdict, holdings, draft, block)
     ops = st.read_valid(root, "ops_summary", OpsSummaryV1)
     ops = ops if ops and ops.asof == session.day else None
-    planned = decide(plan.status, block, DeliveryStatus.SIMULATED)
+    planned = decide(plan.status, block, DeliveryStatus.SIMULATED, stale(verdict))
     facts = message_facts(env, ops, planned, safety, verdict, plan, session.cal)
     return Prepared(env, safety, verdict, block, plan, planned, render(facts), head)
 
@@ -111,7 +123,7 @@ def main(root: Path, asof: str | None) -> int:
     ):  # idempotency must hold against a concurrent run too
         sent = deliver(root, key, text, safety, p.live, session=session.day, plan_id=plan.plan_id)
         st.write(root, "delivery_record", delivery_record(env, key, plan.plan_id, sent, text))
-    outcome = decide(plan.status, block, sent.status)
+    outcome = decide(plan.status, block, sent.status, stale(verdict))
     st.write(root, "order_plan", plan)
     update_ledger(root, env, plan)
     has_bundle = verdict.status is not BundleStatus.MISSING

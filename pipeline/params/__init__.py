@@ -152,6 +152,13 @@ class LiveParams(_Section):
     max_total_notional_krw: int = Field(
         20_000_000, gt=0, le=MAX_KRW, description="All orders of a day, KRW"
     )
+    max_bundle_lag_sessions: int = Field(
+        1,
+        ge=0,
+        le=20,
+        description="KRX closes a bundle may lag the last known close and still allow buys "
+        "(one session late: WARN; beyond: exits only)",
+    )
     bundle_max_age_trading_days: int = Field(
         2,
         ge=0,

@@ -16,6 +16,7 @@ from pipeline.core.cycle import (
     send_decision,
     with_intent,
 )
+from pipeline.core.schedule import due_session
 from pipeline.enums import (
     BundleStatus,
     CycleDecision,
@@ -38,7 +39,9 @@ R, D, C = CycleResult, CycleDecision, CycleReason
         (False, BundleStatus.INVALID, None, C.BUNDLE_INVALID),
         (False, BundleStatus.TAMPERED, None, C.BUNDLE_TAMPERED),
         (False, BundleStatus.NOT_YET_VALID, None, C.BUNDLE_NOT_YET_VALID),
-        (False, BundleStatus.STALE, C.NO_PORTFOLIO, C.BUNDLE_STALE),
+        (False, BundleStatus.STALE, C.NO_PORTFOLIO, C.NO_PORTFOLIO),  # stale: exits only
+        (False, BundleStatus.STALE, None, None),
+        (False, BundleStatus.LATE, None, None),
         (False, BundleStatus.VALID, C.NO_PORTFOLIO, C.NO_PORTFOLIO),
         (False, BundleStatus.VALID, C.POSITIONS_OUT_OF_DATE, C.POSITIONS_OUT_OF_DATE),
         (False, BundleStatus.VALID, None, None),
@@ -146,3 +149,23 @@ def test_ledger_keeps_one_entry_per_key_and_is_bounded() -> None:
     for n in range(MAX_INTENTS + 5):
         many = with_intent(many, _intent(f"k{n}", SendOutcome.SENT))
     assert len(many) == MAX_INTENTS and many[-1].delivery_key == f"k{MAX_INTENTS + 4}"
+
+
+SEOUL = dt.timezone(dt.timedelta(hours=9))
+
+
+@pytest.mark.parametrize(
+    ("now", "expected"),
+    [
+        (dt.datetime(2025, 9, 23, 9, 30, tzinfo=SEOUL), dt.date(2025, 9, 23)),  # Tue after run
+        (dt.datetime(2025, 9, 23, 8, 0, tzinfo=SEOUL), dt.date(2025, 9, 22)),  # before 09:05
+        (dt.datetime(2025, 9, 23, 9, 5, tzinfo=SEOUL), dt.date(2025, 9, 23)),
+        (dt.datetime(2025, 9, 20, 12, 0, tzinfo=SEOUL), dt.date(2025, 9, 19)),  # Saturday
+        (dt.datetime(2025, 10, 8, 12, 0, tzinfo=SEOUL), dt.date(2025, 10, 2)),  # Chuseok
+        (dt.datetime(2025, 10, 10, 8, 0, tzinfo=SEOUL), dt.date(2025, 10, 2)),
+    ],
+)
+def test_expected_receipt_session(now: dt.datetime, expected: dt.date) -> None:
+    from tests.server.factories import cal
+
+    assert due_session(now, cal(), grace=dt.timedelta(0)) == expected

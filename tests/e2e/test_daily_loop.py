@@ -155,7 +155,7 @@ def write_stubs(bin_dir: Path, log: Path) -> None:
         ),
         "crontab": (
             f'if [ "$1" = -l ]; then cat {shlex.quote(str(log))}.crontab; exit; fi\n'
-            'grep -q "^CRON_TZ=Asia/Seoul$" "$1" || exit 1\n'
+            '! grep -q "^CRON_TZ" "$1" || exit 1\n'
             f'cp "$1" {shlex.quote(str(log))}.crontab\n'
         ),
     }
@@ -166,10 +166,10 @@ def write_stubs(bin_dir: Path, log: Path) -> None:
 
 def cron_command() -> str:
     lines = (ROOT / "deploy/oci/crontab").read_text(encoding="utf-8").splitlines()
-    assert "CRON_TZ=Asia/Seoul" in lines and "TZ=Asia/Seoul" in lines
+    assert "TZ=Asia/Seoul" in lines and not any(ln.startswith("CRON_TZ") for ln in lines)
     (entry,) = [ln for ln in lines if ln and not ln.startswith("#") and "=" not in ln.split()[0]]
     fields = entry.split(maxsplit=5)
-    assert fields[:5] == ["5", "9", "*", "*", "1-5"], "09:05 KST on weekdays"
+    assert fields[:5] == ["5", "0", "*", "*", "1-5"], "09:05 KST = 00:05 UTC on weekdays"
     assert "/home/" not in entry
     return fields[5]
 
@@ -207,7 +207,8 @@ def test_runbook_commands_run(day1_origin: Path, tmp_path: Path) -> None:
             if "daily_ops.sh\necho" in block and "EMERGENCY" not in block:
                 assert "exit=0" in out.stdout, shown
             if tag == "server-install":
-                assert "sudo systemctl enable --now krx-ops-api" in log.read_text(encoding="utf-8")
+                installed = log.read_text(encoding="utf-8")
+                assert "sudo systemctl enable --now krx-ops-api krx-daily.timer" in installed
                 cron = cron_command().replace(PLACEHOLDER, str(w.server))
                 ran = run(["bash", "-c", cron], w.server, env=env, check=False, timeout=240)
                 assert ran.returncode == 0, ran.stdout + ran.stderr

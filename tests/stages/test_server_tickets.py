@@ -244,3 +244,14 @@ def test_any_bad_ticket_file_is_rejected_alone(
     assert {k for k in after if k.startswith("reports/tickets")} == {
         k for k in before if k.startswith("reports/tickets")
     }
+
+
+def test_server_validation_can_leave_ticket_judging_to_the_stage(
+    repo: tuple[Path, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A bad ticket file never makes the server's upstream validation fail every run."""
+    root, _ = repo
+    put_raw(root, "state/tickets/x.y.json", b"[" * 10_000)
+    assert krx(["-C", str(root), "validate", "--all", "--json-only", "-q"]) == 1
+    capsys.readouterr()
+    assert krx(["-C", str(root), "validate", "--all", "--json-only", "--except", "ticket"]) == 0

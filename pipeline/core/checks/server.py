@@ -13,7 +13,7 @@ from pipeline.artifacts.live import DeliveryRecordV1, LiveCycleReceiptV1, OrderP
 from pipeline.artifacts.ops import OpsSummaryV1
 from pipeline.artifacts.portfolio import PositionsV1
 from pipeline.canonical import sha256_hex
-from pipeline.core.ops_rule import RANK, SEVERITY, overall_status
+from pipeline.core.ops_rule import RANK, SEVERITY, overall_status, severity_ok
 from pipeline.enums import (
     CycleDecision,
     CycleResult,
@@ -91,7 +91,7 @@ def _check_delivery(doc: Envelope) -> Iterator[Finding]:
 def _check_ops_summary(doc: Envelope) -> Iterator[Finding]:
     assert isinstance(doc, OpsSummaryV1)
     for i, r in enumerate(doc.top_risks):
-        if r.severity is not SEVERITY[r.code]:
+        if not severity_ok(r.code, r.severity):
             yield f"/top_risks/{i}/severity", f"{r.code} is {SEVERITY[r.code]}"
     ranks = [RANK[r.severity] for r in doc.top_risks]
     if ranks != sorted(ranks):
