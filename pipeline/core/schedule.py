@@ -44,6 +44,21 @@ def due_session(now: dt.datetime, cal: KrxCalendar) -> dt.date | None:
         return None
 
 
+def expected_receipt_session(now: dt.datetime, cal: KrxCalendar) -> dt.date | None:
+    """The session whose receipt the 1-minute checks expect as the latest at ``now`` (Seoul).
+
+    Today from the scheduled start (09:05) on a session, else the previous session: a receipt
+    of any other session means the server's run is missing or late (exit 3, one line).
+    """
+    day = now.date()
+    try:
+        if cal.is_trading_day(day) and now.time() >= SERVER_RUN_AT:
+            return day
+        return cal.previous_or_same(day - dt.timedelta(days=1))
+    except OperatorError:  # outside the calendar's range
+        return None
+
+
 def server_run_age(last_run: dt.date | None, now: dt.datetime, cal: KrxCalendar) -> ServerRunAge:
     """The age of the server's last run (its scheduler record's asof) at ``now``."""
     due = due_session(now, cal)
