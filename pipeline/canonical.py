@@ -1,4 +1,6 @@
-"""The one canonical JSON encoding (STYLE §9): pure, no I/O.
+"""The one canonical JSON encoding (STYLE §9), the one sane-JSON reader and the YAML reader.
+
+Pure, no I/O.
 
 Sorted keys, UTF-8 with Korean unescaped, no NaN/Infinity, two-space indent, trailing newline.
 No ``default=str``: anything that is not plain JSON data is a bug and raises.
@@ -84,3 +86,12 @@ def parse_json(raw: bytes | str) -> Any:
         ) from None
     except (ValueError, RecursionError) as err:  # int digit limit; depth is checked above
         raise JsonInputError(f"not a sane JSON value: {str(err)[:80]}") from None
+
+
+def safe_yaml(text: str) -> Any:
+    """``yaml.safe_load`` with libyaml's C loader where PyYAML has it (several times faster:
+    ``params.yaml`` is read by every stage of every run)."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(text, Loader=loader)

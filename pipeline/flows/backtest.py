@@ -7,35 +7,24 @@ validated before it is written; any error leaves a non-zero exit code (fail clos
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 
 from pipeline import registry
 from pipeline.artifacts.bundle import StrategyBundleV1
 from pipeline.artifacts.envelope import Envelope
-from pipeline.artifacts.prices import ClockV1, PricesMetaV1
+from pipeline.artifacts.prices import PricesMetaV1
 from pipeline.core import handoff
 from pipeline.core.backtest import backtest_bars
 from pipeline.errors import EXIT_OK, ArtifactError
 from pipeline.io.atomic import write_bytes_atomic
-from pipeline.io.context import input_ref, now_seoul, producer, requested_asof
+from pipeline.io.context import input_ref, now_seoul, pinned_asof, producer
 from pipeline.io.jsonio import dump_model, read_artifact, write_artifact
 from pipeline.io.parquet import TRADES_SCHEMA, write_table_atomic
 from pipeline.io.prices import read_prices
 from pipeline.io.validate import validate_document
 from pipeline.krx_calendar import OVERRIDES_FILE, load_calendar
 from pipeline.params import PARAMS_FILE, load_params, params_sha256
-
-
-def _asof(root: Path, explicit: str | None, meta: PricesMetaV1) -> dt.date:
-    """``--asof``, else the clock artifact (what dvc.yaml runs on), else the last stored bar."""
-    if explicit:
-        return requested_asof(explicit)
-    clock = registry.get("clock")
-    if (root / clock.path).exists():
-        return read_artifact(root, clock, ClockV1).asof
-    return meta.last_date
 
 
 def _check_all(docs: dict[str, Envelope]) -> None:
@@ -52,7 +41,7 @@ def _check_all(docs: dict[str, Envelope]) -> None:
 def main(root: Path, asof: str | None) -> int:
     params = load_params(root)
     meta = read_artifact(root, registry.get("prices_meta"), PricesMetaV1)
-    day = _asof(root, asof, meta)
+    day = pinned_asof(root, asof, "backtest", fallback=meta.last_date)
     run = backtest_bars(read_prices(root), params, day)
     used = [
         PARAMS_FILE,

@@ -12,11 +12,11 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline import registry
-from pipeline.artifacts.prices import ClockV1, PricesMetaV1, UniverseEntry
+from pipeline.artifacts.prices import PricesMetaV1, UniverseEntry
 from pipeline.core.ingest import merge_new_bars, plan_fetch
 from pipeline.errors import EXIT_OK, DataError
-from pipeline.io.context import input_ref, now_seoul, producer
-from pipeline.io.jsonio import read_artifact, write_artifact
+from pipeline.io.context import input_ref, now_seoul, pinned_asof, producer
+from pipeline.io.jsonio import write_artifact
 from pipeline.io.prices import describe_partitions, partition_key, read_prices, write_partitions
 from pipeline.krx_calendar import load_calendar
 from pipeline.params import DataParams, load_params, params_sha256
@@ -26,8 +26,7 @@ from pipeline.sources import SOURCE_NOTES, empty_bars, fetch_bars
 def main(root: Path, asof: str | None) -> int:
     params = load_params(root).data
     cal = load_calendar(root)
-    clock = read_artifact(root, registry.get("clock"), ClockV1)
-    day = clock.asof
+    day = pinned_asof(root, asof, "ingest")
     tickers = [i.ticker for i in params.universe]
     stored = read_prices(root)
     existing = stored[stored["ticker"].isin(tickers)]

@@ -14,6 +14,7 @@ import yaml
 
 from pipeline import registry
 from pipeline.artifacts.sweep import Candidate, SweepLeaderboardV1
+from pipeline.canonical import safe_yaml
 from pipeline.core.promotion import (
     Change,
     changes_for,
@@ -72,7 +73,7 @@ def promote(root: Path, candidate: str) -> Promoted:
 
 def _parse_params_text(text: str) -> Params:
     try:
-        raw = yaml.safe_load(text)
+        raw = safe_yaml(text)
     except yaml.YAMLError as err:
         raise OperatorError(f"internal: edited params.yaml is not YAML: {err}") from None
     return parse_params(raw)

@@ -11,7 +11,6 @@ from pathlib import Path
 from pipeline import registry
 from pipeline.artifacts.envelope import Envelope
 from pipeline.artifacts.live import LiveCycleReceiptV1, OrderPlanV1
-from pipeline.artifacts.prices import ClockV1
 from pipeline.artifacts.recon import ReconDailyV1, ReconSource, ReconSummaryV1
 from pipeline.artifacts.tickets import TicketResultV1
 from pipeline.core.matrix import to_matrix
@@ -19,9 +18,9 @@ from pipeline.core.reconcile import IntendedTrade, Versioned, reconcile
 from pipeline.core.regime import benchmark_day_states
 from pipeline.enums import OrderSide
 from pipeline.errors import EXIT_OK
-from pipeline.io.context import input_ref, now_seoul, producer
+from pipeline.io.context import input_ref, now_seoul, pinned_asof, producer
 from pipeline.io.history import collection_at, open_store, versions
-from pipeline.io.jsonio import read_artifact, write_artifact
+from pipeline.io.jsonio import write_artifact
 from pipeline.io.parquet import TRADES_SCHEMA, read_table
 from pipeline.io.prices import read_prices
 from pipeline.krx_calendar import load_calendar
@@ -31,7 +30,7 @@ from pipeline.params import load_params, params_sha256
 def main(root: Path, asof: str | None) -> int:
     params = load_params(root)
     cal = load_calendar(root)
-    day = read_artifact(root, registry.get("clock"), ClockV1).asof
+    day = pinned_asof(root, asof, "reconcile")
     window = cal.between(cal.add(day, 1 - params.reconcile.window_trading_days), day)
     bench = read_prices(root).query("ticker == @params.strategy.benchmark")
     m = to_matrix(bench, [params.strategy.benchmark])

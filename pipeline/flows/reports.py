@@ -25,7 +25,7 @@ from pipeline.core.tearsheet import Fill
 from pipeline.errors import EXIT_OK, ArtifactError
 from pipeline.flows import live_cycle
 from pipeline.io.atomic import write_bytes_atomic
-from pipeline.io.context import input_ref, now_seoul, producer
+from pipeline.io.context import input_ref, now_seoul, producer, require_asof
 from pipeline.io.jsonio import read_artifact, write_artifact
 from pipeline.io.parquet import TRADES_SCHEMA, read_table
 from pipeline.io.prices import read_prices
@@ -47,6 +47,7 @@ def main(root: Path, asof: str | None) -> int:
     params = load_params(root)
     result = read_artifact(root, registry.get("backtest_result"), BacktestResultV1)
     bundle = read_artifact(root, registry.get("strategy_bundle"), StrategyBundleV1)
+    require_asof(asof, bundle.asof, "reports", f"the strategy bundle is as of {bundle.asof}", root)
     recon = read_artifact(root, registry.get("recon_summary"), ReconSummaryV1)
     meta = read_artifact(root, registry.get("prices_meta"), PricesMetaV1)
     dates, equity, bench = _series(root / registry.get("backtest_equity").path)

@@ -17,13 +17,12 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from pipeline.canonical import safe_yaml
 from pipeline.errors import EXIT_BLOCKED, EXIT_FAULT, EXIT_OK, KrxError
 
 
 def _stages(root: Path, dvc_file: str) -> dict[str, dict[str, Any]]:
-    doc = yaml.safe_load((root / dvc_file).read_text(encoding="utf-8"))
+    doc = safe_yaml((root / dvc_file).read_text(encoding="utf-8"))
     stages: dict[str, dict[str, Any]] = doc["stages"]
     return stages
 

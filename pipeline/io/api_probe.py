@@ -20,6 +20,8 @@ from typing import Any
 
 import httpx
 
+from pipeline.io.tls import client_context
+
 LOOPBACK = "127.0.0.1"
 
 
@@ -90,7 +92,7 @@ def serve(
         except OSError as err:
             raise ProbeError(f"cannot start the resolver: {err}") from None
         # trust_env=False: a proxy from the environment must never see loopback traffic.
-        client = httpx.Client(timeout=5.0, trust_env=False)
+        client = httpx.Client(verify=client_context(), timeout=5.0, trust_env=False)
         served = Served(f"http://{LOOPBACK}:{port}", client)
         try:
             _wait_ready(proc, served, timeout, log)
@@ -147,7 +149,7 @@ class Unhealthy(Exception):  # noqa: N818 - a finding, printed as the one line
 def fetch(url: str, timeout: float) -> dict[str, Any]:
     """GET one resolver envelope; Unhealthy with a clear line on any failure."""
     try:
-        with httpx.Client(timeout=timeout, trust_env=False) as client:
+        with httpx.Client(verify=client_context(), timeout=timeout, trust_env=False) as client:
             resp = client.get(url)
     except httpx.HTTPError as err:
         raise Unhealthy(f"resolver not reachable at {url}: {type(err).__name__} {err}") from None

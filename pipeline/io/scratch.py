@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from pipeline.canonical import safe_yaml
 from pipeline.io.gitcli import git
 from pipeline.io.telegram import ENV_BASE, ENV_CHAT, ENV_PROXY, ENV_TOKEN
 
@@ -107,7 +108,7 @@ def stage_command(scratch: Path, stage: str) -> tuple[list[str], Path] | None:
     no run-cache, no lock file, and the stage's real exit code (``DVC_STAGE`` unset).
     """
     try:
-        doc: Any = yaml.safe_load((scratch / "server/dvc.yaml").read_text(encoding="utf-8"))
+        doc: Any = safe_yaml((scratch / "server/dvc.yaml").read_text(encoding="utf-8"))
         spec = doc["stages"][stage]
         argv = shlex.split(str(spec["cmd"]))
     except (OSError, yaml.YAMLError, KeyError, TypeError):

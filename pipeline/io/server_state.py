@@ -5,8 +5,6 @@ Everything here touches files; decisions stay in ``pipeline.core``.
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -19,10 +17,11 @@ from pipeline.core.holdings import Holdings
 from pipeline.enums import Owner
 from pipeline.errors import ArtifactError, OperatorError
 from pipeline.io import gitref
-from pipeline.io.context import input_ref, requested_asof, role
+from pipeline.io.context import Session as Session  # the as-of rule: pipeline.io.context
+from pipeline.io.context import input_ref, role
+from pipeline.io.context import trading_session as trading_session
 from pipeline.io.jsonio import file_sha256, parse_artifact, write_artifact
 from pipeline.io.validate import validate_bytes
-from pipeline.krx_calendar import KrxCalendar, load_calendar
 
 M = TypeVar("M", bound=Envelope)
 
@@ -36,19 +35,6 @@ def require_role(owner: Owner, what: str) -> None:
             else ("run it on the PC and push; on the server use KRX_EMERGENCY_STOP=1 to stop now")
         )
         raise OperatorError(f"{what} writes {owner.value}-owned files; KRX_ROLE={role()}: {hint}")
-
-
-@dataclass(frozen=True)
-class Session:
-    day: dt.date
-    cal: KrxCalendar
-
-
-def trading_session(root: Path, asof: str | None) -> Session | None:
-    """The requested as-of date if it is a KRX trading day, else None (nothing to do)."""
-    cal = load_calendar(root)
-    day = requested_asof(asof)
-    return Session(day, cal) if cal.is_trading_day(day) else None
 
 
 def read_raw(root: Path, rel: str) -> bytes | None:

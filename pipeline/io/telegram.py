@@ -17,6 +17,7 @@ import httpx
 
 from pipeline.artifacts.live import SendAttempt
 from pipeline.enums import SendError
+from pipeline.io.tls import client_context
 from pipeline.params import LiveParams
 
 DEFAULT_API_BASE = "https://api.telegram.org"
@@ -177,7 +178,11 @@ def send_message(
     attempts: list[SendAttempt] = []
     timeout = httpx.Timeout(cfg.timeout_s)
     with httpx.Client(
-        timeout=timeout, trust_env=False, follow_redirects=False, proxy=cfg.proxy
+        verify=client_context(),
+        timeout=timeout,
+        trust_env=False,
+        follow_redirects=False,
+        proxy=cfg.proxy,
     ) as client:
         for n in range(1, cfg.max_attempts + 1):
             attempt, message_id, wait = _one(client, cfg, text, n)

@@ -13,16 +13,23 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from pipeline.canonical import canonical_json
+from pipeline.canonical import canonical_json, safe_yaml
 from pipeline.enums import InstrumentType, PriceSource
 from pipeline.errors import ParamsError
 from pipeline.types import Ticker
 
 PARAMS_FILE = "params.yaml"
+#: Upper bound of any count of trading days (about 40 years of KRX sessions).
+MAX_DAYS = 10_000
+#: Upper bound of any KRW amount (one quadrillion won).
+MAX_KRW = 10**15
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # allow_inf_nan=False: `.inf` / `.nan` in params.yaml fail with the key's dotted path
+    # (a bare `gt=0` would let `.inf` through); every count has an upper bound for the same
+    # reason: an absurd value is refused by name, not discovered deep inside a stage.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Instrument(_Section):
@@ -33,7 +40,7 @@ class Instrument(_Section):
 
 class DataParams(_Section):
     source: PriceSource = Field(PriceSource.SAMPLE, description="Where prices come from")
-    seed: int = Field(20090102, description="Seed of the synthetic sample source")
+    seed: int = Field(20090102, ge=0, lt=2**32, description="Seed of the synthetic sample source")
     start: dt.date = Field(dt.date(2009, 1, 2), description="First date of history")
     csv_dir: str = Field("data/csv_input", description="Folder of per-ticker CSV files (csv)")
     universe: tuple[Instrument, ...] = Field(min_length=1)
@@ -60,7 +67,9 @@ class RsiBand(_Section):
 
 class RebalanceParams(_Section):
     mode: Literal["monthly", "every_n"] = "monthly"
-    every_n_days: int = Field(20, ge=1, description="Trading days between rebalances (every_n)")
+    every_n_days: int = Field(
+        20, ge=1, le=MAX_DAYS, description="Trading days between rebalances (every_n)"
+    )
 
 
 class ExposureParams(_Section):
@@ -72,13 +81,13 @@ class ExposureParams(_Section):
 
 class StrategyParams(_Section):
     benchmark: Ticker = Field("069500", description="Regime benchmark (KODEX 200)")
-    ma_short: int = Field(60, ge=2, description="Golden-cross short SMA, trading days")
-    ma_long: int = Field(120, ge=2, description="Regime SMA, trading days")
-    regime_hold_days: int = Field(30, ge=1, description="Days a new regime must hold")
-    adx_period: int = Field(30, ge=2)
-    adx_threshold: float = Field(17.5, gt=0, description="ADX below this is CHOP")
-    momentum_period: int = Field(60, ge=2, description="momentum = close/SMA(n) - 1")
-    rsi_period: int = Field(14, ge=2)
+    ma_short: int = Field(60, ge=2, le=MAX_DAYS, description="Golden-cross short SMA, trading days")
+    ma_long: int = Field(120, ge=2, le=MAX_DAYS, description="Regime SMA, trading days")
+    regime_hold_days: int = Field(30, ge=1, le=MAX_DAYS, description="Days a new regime must hold")
+    adx_period: int = Field(30, ge=2, le=MAX_DAYS)
+    adx_threshold: float = Field(17.5, gt=0, le=100, description="ADX below this is CHOP")
+    momentum_period: int = Field(60, ge=2, le=MAX_DAYS, description="momentum = close/SMA(n) - 1")
+    rsi_period: int = Field(14, ge=2, le=MAX_DAYS)
     rsi_bands: tuple[RsiBand, ...] = Field(
         (
             RsiBand(lower=80, scale=0.0),
@@ -90,7 +99,7 @@ class StrategyParams(_Section):
         ),
         description="RSI scale bands, highest lower bound first",
     )
-    max_positions: int = Field(5, ge=1)
+    max_positions: int = Field(5, ge=1, le=100)
     rebalance: RebalanceParams = RebalanceParams()
     exposure: ExposureParams = ExposureParams()
     rebalance_threshold: float = Field(0.01, ge=0, lt=1, description="Trade if |w-target|>this")
@@ -130,19 +139,28 @@ class CostParams(_Section):
 
 
 class BacktestParams(_Section):
-    initial_capital: int = Field(10_000_000, gt=0, description="KRW")
+    initial_capital: int = Field(10_000_000, gt=0, le=MAX_KRW, description="KRW")
     risk_free_rate: float = Field(0.03, ge=0, lt=1, description="Annual, for Sharpe/Sortino")
-    min_obs_for_ratios: int = Field(60, ge=2, description="Fewer daily returns -> ratios null")
+    min_obs_for_ratios: int = Field(
+        60, ge=2, le=100_000, description="Fewer daily returns -> ratios null"
+    )
 
 
 class LiveParams(_Section):
-    cash_floor_krw: int = Field(200_000, ge=0, description="Cash kept after buys, KRW")
-    max_order_notional_krw: int = Field(5_000_000, gt=0, description="Per order, KRW")
-    max_total_notional_krw: int = Field(20_000_000, gt=0, description="All orders of a day, KRW")
-    bundle_max_age_trading_days: int = Field(
-        2, ge=0, description="Bundle older than its validity plus this many days is stale"
+    cash_floor_krw: int = Field(200_000, ge=0, le=MAX_KRW, description="Cash kept after buys, KRW")
+    max_order_notional_krw: int = Field(5_000_000, gt=0, le=MAX_KRW, description="Per order, KRW")
+    max_total_notional_krw: int = Field(
+        20_000_000, gt=0, le=MAX_KRW, description="All orders of a day, KRW"
     )
-    min_order_krw: int = Field(10_000, ge=0, description="Smaller orders are dropped, KRW")
+    bundle_max_age_trading_days: int = Field(
+        2,
+        ge=0,
+        le=MAX_DAYS,
+        description="Bundle older than its validity plus this many days is stale",
+    )
+    min_order_krw: int = Field(
+        10_000, ge=0, le=MAX_KRW, description="Smaller orders are dropped, KRW"
+    )
     telegram_timeout_s: float = Field(10.0, gt=0, le=120, description="Per HTTP request, s")
     telegram_max_attempts: int = Field(3, ge=1, le=10, description="Bounded retries of a send")
     telegram_backoff_s: float = Field(1.0, ge=0, le=60, description="First retry wait, doubles")
@@ -155,17 +173,19 @@ class LiveParams(_Section):
 
 
 class OpsParams(_Section):
-    portfolio_max_age_trading_days: int = Field(5, ge=0)
-    ticket_window_trading_days: int = Field(5, ge=1)
-    ticket_expiry_trading_days: int = Field(3, ge=1, description="Ticket older than this expires")
-    drill_max_age_trading_days: int = Field(3, ge=1)
+    portfolio_max_age_trading_days: int = Field(5, ge=0, le=MAX_DAYS)
+    ticket_window_trading_days: int = Field(5, ge=1, le=MAX_DAYS)
+    ticket_expiry_trading_days: int = Field(
+        3, ge=1, le=MAX_DAYS, description="Ticket older than this expires"
+    )
+    drill_max_age_trading_days: int = Field(3, ge=1, le=MAX_DAYS)
     ticket_price_tolerance: float = Field(
         0.3, gt=0, lt=1, description="Fill price may differ from the plan's by this fraction"
     )
 
 
 class ReconcileParams(_Section):
-    window_trading_days: int = Field(20, ge=1)
+    window_trading_days: int = Field(20, ge=1, le=MAX_DAYS)
 
 
 class Params(_Section):
@@ -198,7 +218,7 @@ def load_params(root: Path | str = ".") -> Params:
     """Read and validate ``params.yaml`` under ``root``."""
     path = Path(root) / PARAMS_FILE
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = safe_yaml(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ParamsError(f"{path}: not found") from None
     except yaml.YAMLError as err:

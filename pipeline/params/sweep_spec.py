@@ -14,6 +14,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from pipeline.canonical import safe_yaml
 from pipeline.errors import OperatorError
 from pipeline.params import StrategyParams
 
@@ -122,7 +123,7 @@ def lookup(tree: Any, key: str) -> Any:
 
 def parse_spec(text: str, where: str) -> SweepSpec:
     try:
-        return SweepSpec.model_validate(yaml.safe_load(text))
+        return SweepSpec.model_validate(safe_yaml(text))
     except yaml.YAMLError as err:
         raise OperatorError(f"{where}: not valid YAML: {err}") from None
     except ValidationError as err:
