@@ -35,10 +35,12 @@ TASK_NS = {"t": "http://schemas.microsoft.com/windows/2004/02/mit/task"}
 #: A Thursday before Christmas: the next three elapses cross a weekend.
 BASE = "2026-12-24 12:00:00 UTC"
 
-needs_systemd = pytest.mark.skipif(
-    shutil.which("systemd-analyze") is None,
-    reason="systemd-analyze missing: install Debian's systemd package (Makefile SYSDEPS)",
-)
+
+@pytest.fixture
+def needs_systemd() -> None:
+    """The install step provides it (Debian's systemd package, Makefile SYSDEPS): never skip."""
+    if shutil.which("systemd-analyze") is None:
+        pytest.fail("systemd-analyze missing: apt-get install systemd (Makefile SYSDEPS)")
 
 
 def unit(path: Path) -> configparser.ConfigParser:
@@ -105,13 +107,13 @@ def test_server_units_say_what_the_brief_says() -> None:
     assert timer["Install"]["WantedBy"] == "timers.target"
 
 
-@needs_systemd
+@pytest.mark.usefixtures("needs_systemd")
 def test_server_units_verify(tmp_path: Path) -> None:
     out = analyze("verify", str(OCI / "krx-daily.service"), str(OCI / "krx-daily.timer"))
     assert out.strip() == "", out
 
 
-@needs_systemd
+@pytest.mark.usefixtures("needs_systemd")
 def test_verify_catches_a_broken_unit(tmp_path: Path) -> None:
     """The check above can fail: a misspelt key is reported, a missing program exits non-0."""
     text = (OCI / "krx-daily.timer").read_text(encoding="utf-8")
@@ -131,7 +133,7 @@ def test_verify_catches_a_broken_unit(tmp_path: Path) -> None:
     assert proc.returncode != 0 and "/nowhere/sh" in proc.stderr
 
 
-@needs_systemd
+@pytest.mark.usefixtures("needs_systemd")
 @pytest.mark.parametrize("tz", ["Asia/Seoul", "UTC"])
 def test_server_timer_fires_0905_kst_on_weekdays(tz: str) -> None:
     on_calendar = unit(OCI / "krx-daily.timer")["Timer"]["OnCalendar"]
@@ -210,7 +212,7 @@ def test_pc_user_units_say_what_the_brief_says() -> None:
     assert timer["Install"]["WantedBy"] == "timers.target"
 
 
-@needs_systemd
+@pytest.mark.usefixtures("needs_systemd")
 def test_pc_user_units_verify(tmp_path: Path) -> None:
     out = analyze(
         "--user",
@@ -222,7 +224,7 @@ def test_pc_user_units_verify(tmp_path: Path) -> None:
     assert out.strip() == "", out
 
 
-@needs_systemd
+@pytest.mark.usefixtures("needs_systemd")
 @pytest.mark.parametrize("tz", ["Asia/Seoul", "UTC"])
 def test_pc_timer_fires_after_the_close_on_weekdays(tz: str) -> None:
     on_calendar = unit(PC / "krx-pc-daily.timer")["Timer"]["OnCalendar"]
