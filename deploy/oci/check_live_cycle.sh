@@ -7,5 +7,5 @@
 set -euo pipefail
 export TZ=Asia/Seoul LC_ALL=C.UTF-8 LANG=C.UTF-8 PYTHONUTF8=1 PYTHONIOENCODING=utf-8
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
-exec "${KRX_VENV:-.venv}/bin/python" -m pipeline.cli check live-cycle --today \
+exec "${KRX_VENV:-.venv}/bin/python" -m pipeline.cli check live-cycle \
   --api "${KRX_API_URL:-http://127.0.0.1:8000}"

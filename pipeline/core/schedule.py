@@ -50,6 +50,15 @@ def due_session(
         return None
 
 
+def expected_receipt_session(now: dt.datetime, cal: KrxCalendar) -> dt.date | None:
+    """The session whose receipt the 1-minute checks expect as the latest at ``now`` (Seoul).
+
+    Today from the scheduled start (09:05) on a session, else the previous session: a receipt
+    of any other session means the server's run is missing or late (exit 3, one line).
+    """
+    return due_session(now, cal, grace=dt.timedelta(0))
+
+
 def server_run_age(last_run: dt.date | None, now: dt.datetime, cal: KrxCalendar) -> ServerRunAge:
     """The age of the server's last run (its scheduler record's asof) at ``now``."""
     due = due_session(now, cal)

@@ -7,7 +7,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from pipeline.core.schedule import due_session, missed_sessions, server_run_age
+from pipeline.core.schedule import (
+    due_session,
+    expected_receipt_session,
+    missed_sessions,
+    server_run_age,
+)
 from pipeline.krx_calendar import KrxCalendar
 
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -73,3 +78,19 @@ def test_outside_the_calendar_nothing_is_due() -> None:
 )
 def test_missed_sessions(last: dt.date | None, today: dt.date, missed: tuple[dt.date, ...]) -> None:
     assert missed_sessions(last, today, CAL) == missed
+
+
+@pytest.mark.parametrize(
+    ("now", "session"),
+    [
+        (at(24, 9, 4), D(2026, 11, 20)),  # before the run: the previous session's receipt
+        (at(24, 9, 5), D(2026, 11, 24)),  # from the scheduled start: today's (no grace)
+        (at(24, 23, 59), D(2026, 11, 24)),
+        (at(22, 12, 0), D(2026, 11, 20)),  # Sunday: Friday's
+        (at(23, 10, 0), D(2026, 11, 20)),  # the closure: Friday's
+        (dt.datetime(2030, 1, 2, 10, 0, tzinfo=SEOUL), None),  # outside the calendar
+    ],
+)
+def test_expected_receipt_session(now: dt.datetime, session: dt.date | None) -> None:
+    """The 1-minute checks' rule: a receipt of any other session is a fault."""
+    assert expected_receipt_session(now, CAL) == session

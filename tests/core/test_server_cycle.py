@@ -16,7 +16,7 @@ from pipeline.core.cycle import (
     send_decision,
     with_intent,
 )
-from pipeline.core.schedule import due_session
+from pipeline.core.schedule import expected_receipt_session
 from pipeline.enums import (
     BundleStatus,
     CycleDecision,
@@ -168,4 +168,4 @@ SEOUL = dt.timezone(dt.timedelta(hours=9))
 def test_expected_receipt_session(now: dt.datetime, expected: dt.date) -> None:
     from tests.server.factories import cal
 
-    assert due_session(now, cal(), grace=dt.timedelta(0)) == expected
+    assert expected_receipt_session(now, cal()) == expected

@@ -191,7 +191,7 @@ def test_hand_corrupted_upstream_bundle_exit_3_reported_not_served_as_valid(
     check = run(
         ["bash", "deploy/oci/check_live_cycle.sh"],
         w.server,
-        env={"KRX_VENV": VENV, "KRX_API_URL": w.api, "KRX_NOW": f"{FAULT_DAY}T09:30:00+09:00"},
+        env={"KRX_VENV": VENV, "KRX_API_URL": w.api, "KRX_NOW": f"{FAULT_DAY}T09:30:00"},
         check=False,
     )
     assert check.returncode == 3 and "reason=BUNDLE_INVALID" in check.stdout
@@ -219,7 +219,7 @@ def test_emergency_stop_exit_2_stopped(world: World) -> None:
     check = run(
         ["bash", "deploy/oci/check_ops_summary.sh"],
         w.server,
-        env={"KRX_VENV": VENV, "KRX_API_URL": w.api},
+        env={"KRX_VENV": VENV, "KRX_API_URL": w.api, "KRX_NOW": f"{FAULT_DAY}T09:30:00"},
         check=False,
     )
     assert check.returncode == 2 and "overall_status=STOPPED" in check.stdout
