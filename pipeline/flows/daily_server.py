@@ -44,7 +44,7 @@ from pipeline.enums import (
 )
 from pipeline.errors import EXIT_BLOCKED, EXIT_FAULT, EXIT_OK, KrxError
 from pipeline.flows.alert import send_alert
-from pipeline.io import api_probe
+from pipeline.io import api_probe, heartbeat
 from pipeline.io import server_state as st
 from pipeline.io.context import SEOUL, producer
 from pipeline.io.gitsync import GitSync, GitSyncError
@@ -52,6 +52,8 @@ from pipeline.io.validate import Problem, registered_files, validate_file
 from pipeline.krx_calendar import load_calendar
 
 LOCK_NAME = "krx-daily-ops.lock"
+#: The dead-man's switch URL (unset: no ping); the drill's scratch run never has it.
+HEARTBEAT_ENV = "KRX_HEARTBEAT_URL"
 RECORD = "scheduler_record"
 PUSH_ATTEMPTS = 5
 
@@ -483,9 +485,17 @@ def _push(run: _Run, write: Callable[[PushState, bool], None]) -> None:
 def run_daily(s: Settings, log: Log = _print) -> Outcome:
     """The server's daily run on ``s.root``; never raises, exit code 0/2/3.
 
-    A run that ends BLOCKED or FAULT sends exactly one alert (``pipeline.flows.alert``).
+    A run that ends BLOCKED or FAULT sends exactly one alert (``pipeline.flows.alert``). The
+    heartbeat URL (``KRX_HEARTBEAT_URL``, healthchecks.io convention) hears the start and the
+    end with the exit code, so a run that never starts is noticed off the server.
     """
+    beat = s.env.get(HEARTBEAT_ENV) or None
+    heartbeat.ping(beat, "start", log=log)
     out = _run_daily(s, log)
+    if out.exit_code == EXIT_OK:
+        heartbeat.ping(beat, "success", log=log)
+    else:
+        heartbeat.ping(beat, "fail", exit_code=out.exit_code, log=log)
     text = alert_text(
         s.asof,
         out.exit_code,

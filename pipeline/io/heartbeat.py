@@ -30,6 +30,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from pipeline.io.tls import client_context
+
 Event = Literal["start", "success", "fail"]
 
 #: Default timeout of one attempt, and attempts per ping: at most ~10.5 s per event.
@@ -92,6 +94,7 @@ def ping(
     reason = "not sent"
     try:
         client = httpx.Client(
+            verify=client_context(),
             timeout=httpx.Timeout(timeout_s),
             trust_env=False,
             follow_redirects=False,
