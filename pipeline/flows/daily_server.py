@@ -200,14 +200,15 @@ def dvc_repro(run: _Run, *target: str) -> int:
     except OSError as err:
         run.log(f"cannot start dvc: {err}")
         return EXIT_FAULT
-    assert proc.stdout is not None
-    deadline = time.monotonic() + run.s.stage_timeout_s
-    for line in proc.stdout:
-        run.log(line.rstrip("\n"))
-        if time.monotonic() > deadline:
-            proc.kill()
-            break
-    return proc.wait()
+    with proc:  # closes the pipe (and waits) whatever happens
+        assert proc.stdout is not None
+        deadline = time.monotonic() + run.s.stage_timeout_s
+        for line in proc.stdout:
+            run.log(line.rstrip("\n"))
+            if time.monotonic() > deadline:
+                proc.kill()
+                break
+    return proc.returncode
 
 
 # --- steps ------------------------------------------------------------------------------------
