@@ -11,7 +11,7 @@ import contextlib
 import datetime as dt
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -88,8 +88,14 @@ class ServerWorld:
         return git(repo or self.server, "rev-parse", ref)
 
 
-def build_world(tmp: Path, portfolio: bool = True) -> ServerWorld:
+def build_world(
+    tmp: Path, portfolio: bool = True, prepare: Callable[[Path], None] | None = None
+) -> ServerWorld:
+    """Origin and server clone; ``prepare`` edits the PC's seed before its one commit."""
     seed = seed_repo(tmp / "pc", portfolio=portfolio)
+    if prepare is not None:
+        prepare(seed)
+        commit_all(seed, "pc: the world's twist")
     origin = tmp / "origin.git"
     git(tmp, "clone", "-q", "--bare", str(seed), str(origin))
     git(seed, "remote", "add", "origin", str(origin))
