@@ -11,11 +11,12 @@ from typing import Literal
 from pydantic import AwareDatetime, Field, model_validator
 
 from pipeline.artifacts.envelope import Envelope, Model
-from pipeline.enums import PushState, SchedulerStepResult
+from pipeline.enums import PushState, SchedulerStepResult, ServerStep
 from pipeline.types import CommitSha
 
-#: The runbook's five steps (seeds/000 §4-B) with the commit between 4 and 5, and the push.
-STEP_NAMES = ("pull", "health", "ops_summary", "live_cycle", "commit", "resolve", "push")
+#: Names a step may have: ``pipeline.enums.ServerStep`` (the order is
+#: ``pipeline.core.server_steps.STEPS``; ``push`` is recorded only when it failed).
+STEP_NAMES = tuple(s.value for s in ServerStep)
 #: Exit code of each step result (pipeline.errors: 0 completed, 2 blocked, 3 fault).
 RESULT_CODES = {
     SchedulerStepResult.OK: 0,

@@ -418,7 +418,7 @@ def _commit_record(run: _Run, record: SchedulerRecordV1, amend_unpublished: bool
         run.sync.commit_paths(specs, message)
 
 
-def _push(run: _Run, write: Callable[[PushState, bool], None]) -> None:
+def _push(run: _Run, write: Callable[[PushState, bool], None]) -> PushState:
     """Push HEAD; a rejection rebases our unpushed commits, rewrites the (never published)
     record with the rebased outputs commit, and retries. A failure adds a FAILED record commit."""
     t0 = time.time()
@@ -431,7 +431,7 @@ def _push(run: _Run, write: Callable[[PushState, bool], None]) -> None:
             run.log(f"push rejected (attempt {attempt}): pull --rebase and retry ({err})")
         else:
             run.log(f"pushed to {run.s.remote}/{run.branch}")
-            return
+            return PushState.PUSHING
         if attempt == PUSH_ATTEMPTS:
             break
         before = run.sync.head()
@@ -454,6 +454,7 @@ def _push(run: _Run, write: Callable[[PushState, bool], None]) -> None:
         f"pushes them ({last})",
     )
     write(PushState.FAILED, False)
+    return PushState.FAILED
 
 
 # --- the run ----------------------------------------------------------------------------------
@@ -510,7 +511,7 @@ def _locked(s: Settings, sync: GitSync, log: Log) -> Outcome:
 
     write(push, False)
     if push is PushState.PUSHING:
-        _push(run, write)
+        push = _push(run, write)
     record = _record(run, started, trading, push, head_before, head_pulled)
     code = record.exit_code
     receipt = todays_receipt(s.root, s.asof)
