@@ -149,7 +149,8 @@ def main() -> int:
         "(no network), real resolver on loopback, warm (one untimed run first); each run is a "
         "new KRX session with a full commit + push",
         "",
-        f"daily_ops.sh -> krx daily server: median {med:.2f} s (runs {', '.join(f'{x:.2f}' for x in script_s)})",
+        f"daily_ops.sh -> krx daily server: median {med:.2f} s "
+        f"(runs {', '.join(f'{x:.2f}' for x in script_s)})",
         f"peer (same steps as bare commands, no script): median {peer_med:.2f} s "
         f"(runs {', '.join(f'{x:.2f}' for x in peer_s)})",
         f"script overhead vs peer: {med - peer_med:+.2f} s ({med / peer_med:.2f}x)",
