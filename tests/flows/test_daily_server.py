@@ -38,12 +38,16 @@ def record(w: ServerWorld, repo: Path | None = None, ref: str | None = None) -> 
     return data
 
 
+def assert_clean(w: ServerWorld) -> None:
+    """Nothing left uncommitted but what DVC itself maintains (.dvc/.gitignore)."""
+    dirty = git(w.server, "status", "--porcelain", "--untracked-files=no").splitlines()
+    assert [line for line in dirty if not line.endswith(".dvc/.gitignore")] == []
+
+
 def assert_in_sync_without_merges(w: ServerWorld) -> None:
     assert w.head(w.origin, "main") == w.head(w.server), w.log()
     assert git(w.origin, "log", "--merges", "--format=%h", "main") == ""
-    # nothing left uncommitted but what DVC itself maintains (.dvc/.gitignore)
-    dirty = git(w.server, "status", "--porcelain", "--untracked-files=no").splitlines()
-    assert [line for line in dirty if not line.endswith(".dvc/.gitignore")] == []
+    assert_clean(w)
 
 
 def test_healthy_day_commits_owned_paths_records_and_pushes_by_default(w: ServerWorld) -> None:
@@ -183,7 +187,7 @@ def test_remote_unreachable_exit_3_record_written_then_catches_up(w: ServerWorld
     assert out.exit_code == 3, w.log()
     assert "git pull origin main failed (remote unreachable?)" in w.log()
     assert record(w)["push"] == "FAILED" and steps(w)["live_cycle"] == "OK"
-    assert git(w.server, "status", "--porcelain", "--untracked-files=no") == ""
+    assert_clean(w)
     gone.rename(w.origin)
     assert w.daily(MON).exit_code == 0, w.log()
     assert_in_sync_without_merges(w)
