@@ -42,7 +42,6 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "live": ("live", "inspect the live cycle"),
     "sweep": ("sweep", "parameter sweeps scored walk-forward; promote by commit"),
     "drill": ("drill", "self-test the server loop in a scratch copy; exit 0 pass/warn, 2, 3"),
-    "scheduler": ("scheduler", "the scheduler record of deploy/oci/daily_ops.sh"),
     "check": ("check", "1-minute checks through the resolver API (exit 0/2/3)"),
     "daily": ("daily", "the daily runs: the server's morning, the PC's evening (exit 0/2/3)"),
     "completion": ("completion", "print a shell completion script (bash, zsh or powershell)"),

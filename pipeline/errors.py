@@ -8,7 +8,7 @@ Exit codes follow the runbook: 0 completed (incl. WARN), 2 blocked, 3 operationa
 Input errors from the CLI (bad arguments, validation failures) exit 1. Nothing else, ever.
 
 This module is also the one home of every outcome -> exit code map (the live cycle's receipt,
-the ops summary's status, the drill's verdict, the daily run's steps).
+the ops summary's status, the daily run's steps and the drill that runs it).
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from __future__ import annotations
 from pipeline.enums import (
     CycleDecision,
     CycleResult,
-    DrillResult,
     OverallStatus,
     SchedulerStepResult,
 )
@@ -45,21 +44,25 @@ SUMMARY_EXIT = {
     OverallStatus.STOPPED: EXIT_BLOCKED,
 }
 
-#: A drill's overall verdict as an exit code.
-DRILL_EXIT = {
-    DrillResult.PASS: EXIT_OK,
-    DrillResult.WARN: EXIT_OK,
-    DrillResult.BLOCKED: EXIT_BLOCKED,
-    DrillResult.FAIL: EXIT_FAULT,
-}
-
-#: A daily-run step's result as an exit code; the run exits with the worst step's.
+#: A daily-run step's result (and the run's, and the drill's) as an exit code; the run exits
+#: with the worst step's.
 STEP_EXIT = {
     SchedulerStepResult.OK: EXIT_OK,
     SchedulerStepResult.SKIPPED: EXIT_OK,
     SchedulerStepResult.BLOCKED: EXIT_BLOCKED,
     SchedulerStepResult.FAULT: EXIT_FAULT,
 }
+#: The result an exit code records (the inverse of ``STEP_EXIT`` without SKIPPED).
+EXIT_RESULT = {
+    EXIT_OK: SchedulerStepResult.OK,
+    EXIT_BLOCKED: SchedulerStepResult.BLOCKED,
+    EXIT_FAULT: SchedulerStepResult.FAULT,
+}
+
+
+def as_exit_code(code: int | None) -> int:
+    """Any code that is not 0, 2 or 3 (a crash, a signal, a usage error) is a fault."""
+    return code if code in (EXIT_OK, EXIT_BLOCKED, EXIT_FAULT) else EXIT_FAULT
 
 
 class KrxError(Exception):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from pipeline.artifacts.backtest import BacktestMetricsV1, BacktestResultV1
 from pipeline.artifacts.bundle import StrategyBundleV1
-from pipeline.artifacts.drill import DrillReportV1
+from pipeline.artifacts.drill import DrillReportV1, DrillReportV2
 from pipeline.artifacts.envelope import Envelope
 from pipeline.artifacts.live import (
     DeliveryRecordV1,
@@ -381,13 +381,13 @@ ARTIFACTS: tuple[ArtifactSpec, ...] = (
     ),
     ArtifactSpec(
         name="drill_report",
-        version=1,
+        version=2,
         path="reports/ops/drill_report.json",
         owner=Owner.SERVER,
         kind=ArtifactKind.JSON,
         stage="drill",
-        description="Last `krx drill`: server loop self-test in a scratch copy, per-step results",
-        model=DrillReportV1,
+        description="Last `krx drill`: the daily flow in a scratch copy: exit code, reason, steps",
+        model=DrillReportV2,
     ),
     ArtifactSpec(
         name="scheduler_record",
@@ -402,7 +402,18 @@ ARTIFACTS: tuple[ArtifactSpec, ...] = (
 )
 
 #: Older schema versions that are no longer written but must still validate.
-LEGACY: tuple[ArtifactSpec, ...] = ()
+LEGACY: tuple[ArtifactSpec, ...] = (
+    ArtifactSpec(
+        name="drill_report",
+        version=1,
+        path="reports/ops/drill_report.json",
+        owner=Owner.SERVER,
+        kind=ArtifactKind.JSON,
+        stage="drill",
+        description="Last `krx drill`: server loop self-test in a scratch copy, per-step results",
+        model=DrillReportV1,
+    ),
+)
 
 _BY_NAME = {a.name: a for a in ARTIFACTS}
 

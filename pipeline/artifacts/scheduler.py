@@ -12,12 +12,13 @@ from typing import Literal
 from pydantic import AwareDatetime, Field, model_validator
 
 from pipeline.artifacts.envelope import Envelope, Model
-from pipeline.enums import PushState, SchedulerStepResult
+from pipeline.enums import PushState, SchedulerStepResult, ServerStep
 from pipeline.errors import STEP_EXIT
 from pipeline.types import CommitSha
 
-#: The runbook's five steps (seeds/000 §4-B) with the commit between 4 and 5, and the push.
-STEP_NAMES = ("pull", "health", "ops_summary", "live_cycle", "commit", "resolve", "push")
+#: Names a step may have: ``pipeline.enums.ServerStep`` (the order is
+#: ``pipeline.core.server_steps.STEPS``; ``push`` is recorded only when it failed).
+STEP_NAMES = tuple(s.value for s in ServerStep)
 #: Exit code of each step result (one map, in pipeline.errors).
 RESULT_CODES = STEP_EXIT
 

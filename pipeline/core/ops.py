@@ -42,7 +42,6 @@ from pipeline.core.safety import SafetyState
 from pipeline.enums import (
     BundleStatus,
     CycleResult,
-    DrillResult,
     ExecutionGate,
     OverallStatus,
     PlanStatus,
@@ -77,7 +76,7 @@ class OpsInputs:
     last_receipt: tuple[CycleResult, dt.date] | None
     recon_status: str | None  # the reconcile summary's status string, if any
     recon_path: str = registry.path("recon_summary")
-    last_drill: tuple[DrillResult, dt.date] | None = None  # (overall_result, asof)
+    last_drill: tuple[bool, dt.date] | None = None  # (the drill found a fault, its asof)
 
 
 def _risk(code: RiskCode, message: str, *refs: str, severity: Severity | None = None) -> Risk:
@@ -243,9 +242,9 @@ DRILL_PATH = registry.path("drill_report")
 def _drill_risks(i: OpsInputs, cal: KrxCalendar, ops: OpsParams) -> list[Risk]:
     if i.last_drill is None:
         return [_risk(RiskCode.NO_DRILL, "드릴 기록이 없습니다 (krx drill).", DRILL_PATH)]
-    result, asof = i.last_drill
+    failed, asof = i.last_drill
     out = []
-    if result is DrillResult.FAIL:
+    if failed:
         out.append(_risk(RiskCode.DRILL_FAILED, f"최근 드릴({asof})이 실패했습니다.", DRILL_PATH))
     age = cal.count_after(asof, i.session)
     if age > ops.drill_max_age_trading_days:

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from pipeline.enums import OverallStatus, PullAction, PushState, Repair, SchedulerStepResult
+from pipeline.enums import PullAction, PushState, Repair
 from pipeline.enums import ServerStep as Step
-from pipeline.errors import EXIT_BLOCKED, EXIT_FAULT, EXIT_OK
+from pipeline.errors import EXIT_OK, as_exit_code
 
 #: The order of the day (runbook steps 1-5 with the commit between 4 and 5).
 STEPS: tuple[Step, ...] = (
@@ -28,21 +28,10 @@ SESSION_STEPS = frozenset({Step.OPS_SUMMARY, Step.LIVE_CYCLE, Step.COMMIT, Step.
 #: Steps the drill runs in its scratch copy (no remote, no resolver of the real server).
 DRILL_STEPS: tuple[Step, ...] = (Step.OPS_SUMMARY, Step.LIVE_CYCLE)
 
-RESULTS = {
-    EXIT_OK: SchedulerStepResult.OK,
-    EXIT_BLOCKED: SchedulerStepResult.BLOCKED,
-    EXIT_FAULT: SchedulerStepResult.FAULT,
-}
-
-
-def exit_code(code: int | None) -> int:
-    """Any code that is not 0, 2 or 3 (a crash, a signal, a usage error) is a fault."""
-    return code if code in (EXIT_OK, EXIT_BLOCKED, EXIT_FAULT) else EXIT_FAULT
-
 
 def worst(codes: Iterable[int]) -> int:
     """The run's exit code: the worst step (3 > 2 > 0)."""
-    return max((exit_code(c) for c in codes), default=EXIT_OK)
+    return max((as_exit_code(c) for c in codes), default=EXIT_OK)
 
 
 @dataclass(frozen=True)
@@ -117,13 +106,3 @@ def repairs(found: GitLeftovers) -> tuple[Repair, ...]:
 def branch_to_use(configured: str | None, checked_out: str | None) -> str:
     """KRX_BRANCH, else the checked-out branch (read after recovery), else main."""
     return (configured or "").strip() or checked_out or "main"
-
-
-#: Exit code of the 1-minute check on the ops summary (a WARN summary is healthy).
-SUMMARY_EXIT = {
-    OverallStatus.OK: EXIT_OK,
-    OverallStatus.WARN: EXIT_OK,
-    OverallStatus.NO_RUN_HISTORY: EXIT_OK,
-    OverallStatus.BLOCKED: EXIT_BLOCKED,
-    OverallStatus.STOPPED: EXIT_BLOCKED,
-}

@@ -42,7 +42,15 @@ from pipeline.enums import (
     SchedulerStepResult,
     ServerStep,
 )
-from pipeline.errors import EXIT_BLOCKED, EXIT_FAULT, EXIT_OK, KrxError
+from pipeline.errors import (
+    EXIT_BLOCKED,
+    EXIT_FAULT,
+    EXIT_OK,
+    EXIT_RESULT,
+    SUMMARY_EXIT,
+    KrxError,
+    as_exit_code,
+)
 from pipeline.flows.alert import send_alert
 from pipeline.io import api_probe, heartbeat
 from pipeline.io import server_state as st
@@ -132,8 +140,8 @@ class _Run:
     def record(
         self, step: ServerStep, code: int, t0: float, msg: str, skipped: bool = False
     ) -> None:
-        code = core.exit_code(code)
-        result = SchedulerStepResult.SKIPPED if skipped else core.RESULTS[code]
+        code = as_exit_code(code)
+        result = SchedulerStepResult.SKIPPED if skipped else EXIT_RESULT[code]
         msg = " ".join(msg.split())[:500]
         self.log(f"step {step.value}: exit {RESULT_CODES[result]}: {msg}")
         self.steps = [x for x in self.steps if x.name != step.value]
@@ -211,14 +219,15 @@ def dvc_repro(run: _Run, *target: str) -> int:
     except OSError as err:
         run.log(f"cannot start dvc: {err}")
         return EXIT_FAULT
-    assert proc.stdout is not None
-    deadline = time.monotonic() + run.s.stage_timeout_s
-    for line in proc.stdout:
-        run.log(line.rstrip("\n"))
-        if time.monotonic() > deadline:
-            proc.kill()
-            break
-    return proc.wait()
+    with proc:  # closes the pipe (and waits) whatever happens
+        assert proc.stdout is not None
+        deadline = time.monotonic() + run.s.stage_timeout_s
+        for line in proc.stdout:
+            run.log(line.rstrip("\n"))
+            if time.monotonic() > deadline:
+                proc.kill()
+                break
+    return proc.returncode
 
 
 # --- steps ------------------------------------------------------------------------------------
@@ -256,6 +265,11 @@ def step_health(run: _Run) -> tuple[int, str]:
     return EXIT_OK, f"resolver answers at {run.s.api_url}"
 
 
+#: Inputs a stage judges one by one (a malformed ticket gets a REJECTED MALFORMED result and
+#: the others go on): not a reason to fault the whole run, every run.
+JUDGED_INPUTS = frozenset({"ticket"})
+
+
 def _problems(run: _Run, owner: Owner | None) -> list[Problem]:
     """Every problem in the registered JSON artifacts (of ``owner``, or all of them).
 
@@ -265,7 +279,7 @@ def _problems(run: _Run, owner: Owner | None) -> list[Problem]:
     out: list[Problem] = []
     for rel in registered_files(run.s.root):
         spec = registry.spec_for_path(rel)
-        if spec is None or spec.kind is not ArtifactKind.JSON or spec.name == "ticket":
+        if spec is None or spec.kind is not ArtifactKind.JSON or spec.name in JUDGED_INPUTS:
             continue
         if owner is None or spec.owner is owner:
             out += validate_file(run.s.root, rel)
@@ -311,7 +325,7 @@ def step_live_cycle(run: _Run) -> tuple[int, str]:
     r = todays_receipt(run.s.root, run.s.asof)
     if r is None:
         return EXIT_FAULT, f"no valid live-cycle receipt for {run.s.asof}"
-    return core.exit_code(r.exit_code), (
+    return as_exit_code(r.exit_code), (
         f"asof={r.asof} result={r.result} decision={r.decision} reason={r.reason} "
         f"snapshot_ref={r.snapshot_ref} delivery={r.push.delivery_actual}"
     )
@@ -353,7 +367,7 @@ def check_served(
         code = raw if isinstance(raw, int) else None
     else:
         known = isinstance(raw, str) and raw in set(OverallStatus)
-        code = core.SUMMARY_EXIT.get(OverallStatus(str(raw))) if known else None
+        code = SUMMARY_EXIT.get(OverallStatus(str(raw))) if known else None
     if code not in (EXIT_OK, EXIT_BLOCKED, EXIT_FAULT):
         return EXIT_FAULT, f"FAULT {what}: no usable exit code in {line}"
     return (EXIT_OK if served_only else int(code)), line
@@ -407,7 +421,7 @@ def _record(run: _Run, started: float, trading: bool, push: PushState, head_befo
         trading_day=trading,
         steps=tuple(run.steps),
         exit_code=code,
-        result=core.RESULTS[code],
+        result=EXIT_RESULT[code],
         head_before=head_before,
         head_pulled=head_pulled,
         outputs_commit=run.outputs_commit,
@@ -441,7 +455,7 @@ def _commit_record(run: _Run, record: SchedulerRecordV1, amend_unpublished: bool
         run.sync.commit_paths(specs, message)
 
 
-def _push(run: _Run, write: Callable[[PushState, bool], None]) -> None:
+def _push(run: _Run, write: Callable[[PushState, bool], None]) -> PushState:
     """Push HEAD; a rejection rebases our unpushed commits, rewrites the (never published)
     record with the rebased outputs commit, and retries. A failure adds a FAILED record commit."""
     t0 = time.time()
@@ -454,7 +468,7 @@ def _push(run: _Run, write: Callable[[PushState, bool], None]) -> None:
             run.log(f"push rejected (attempt {attempt}): pull --rebase and retry ({err})")
         else:
             run.log(f"pushed to {run.s.remote}/{run.branch}")
-            return
+            return PushState.PUSHING
         if attempt == PUSH_ATTEMPTS:
             break
         before = run.sync.head()
@@ -477,6 +491,7 @@ def _push(run: _Run, write: Callable[[PushState, bool], None]) -> None:
         f"pushes them ({last})",
     )
     write(PushState.FAILED, False)
+    return PushState.FAILED
 
 
 # --- the run ----------------------------------------------------------------------------------
@@ -563,7 +578,7 @@ def _locked(s: Settings, sync: GitSync, log: Log) -> Outcome:
 
     write(push, False)
     if push is PushState.PUSHING:
-        _push(run, write)
+        push = _push(run, write)
     record = _record(run, started, trading, push, head_before, head_pulled)
     code = record.exit_code
     receipt = todays_receipt(s.root, s.asof)

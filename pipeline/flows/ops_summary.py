@@ -5,14 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline import registry
-from pipeline.artifacts.drill import DrillReportV1
+from pipeline.artifacts.drill import DrillReportV1, DrillReportV2
 from pipeline.artifacts.live import LiveCycleReceiptV1, OrderPlanV1
 from pipeline.artifacts.ops import OpsSummaryV1, SafetyView
 from pipeline.artifacts.tickets import TicketResultV1
 from pipeline.core.bundle_check import BUNDLE_PATH, check_bundle
 from pipeline.core.ops import OpsInputs, assess
 from pipeline.enums import Owner
-from pipeline.errors import EXIT_OK
+from pipeline.errors import EXIT_FAULT, EXIT_OK
 from pipeline.io import gitref
 from pipeline.io import server_state as st
 from pipeline.io.context import now_seoul, producer
@@ -38,7 +38,11 @@ def main(root: Path, asof: str | None) -> int:
     ]
     plan = st.read_valid(root, "order_plan", OrderPlanV1)
     receipt = st.read_valid(root, "live_cycle_receipt", LiveCycleReceiptV1)
-    drill = st.read_valid(root, "drill_report", DrillReportV1)
+    drill = st.read_valid(root, "drill_report", DrillReportV2)
+    old_drill = None if drill else st.read_valid(root, "drill_report", DrillReportV1)
+    last_drill = (drill.exit_code == EXIT_FAULT, drill.asof) if drill else None
+    if old_drill:  # a v1 report written before the upgrade
+        last_drill = (old_drill.exit_code == EXIT_FAULT, old_drill.asof)
     inputs = OpsInputs(
         session=session.day,
         safety=safety,
@@ -49,7 +53,7 @@ def main(root: Path, asof: str | None) -> int:
         last_receipt=(receipt.result, receipt.asof) if receipt else None,
         recon_status=st.read_status_field(root, RECON_PATH, "status"),
         recon_path=RECON_PATH,
-        last_drill=(drill.overall_result, drill.asof) if drill else None,
+        last_drill=last_drill,
     )
     status, risks = assess(inputs, session.cal, params.ops)
     read = [
