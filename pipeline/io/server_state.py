@@ -69,9 +69,9 @@ def collection(root: Path, name: str) -> list[tuple[str, Path]]:
 
 def refs(root: Path, rels: list[str], commit: str | None) -> tuple[InputRef, ...]:
     """Input refs with content hashes and, where the file is committed as is, the commit."""
-    return tuple(
-        input_ref(root, rel, gitref.committed_at(root, rel, commit)) for rel in sorted(set(rels))
-    )
+    paths = sorted(set(rels))
+    at = gitref.committed_many(root, paths, commit)
+    return tuple(input_ref(root, rel, at[rel]) for rel in paths)
 
 
 def write(root: Path, name: str, model: Envelope, key: str | None = None) -> Path:

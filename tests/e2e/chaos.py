@@ -206,7 +206,7 @@ class World:
     def publish_bundle(self, d: Day) -> None:
         targets = dict(HOLD) if d.exposure else {}
         first = self.cal.is_first_of_month(self.cal.add(d.day, 1))
-        model = f.bundle_model(d.day, targets=targets, rebalance_due=first)
+        model = f.bundle_model(d.day, targets=targets, rebalance_due=first, intended=targets)
         f.put(self.pc, "strategy_bundle", model)
         self.published[d.day] = targets
         self.remote_bundle = d.day
@@ -223,7 +223,7 @@ class World:
         plan = self.last_plan
         if plan is not None and plan.asof == d.day and plan.plan_id and "fill" in d.events:
             fills = [
-                (o.ticker, o.side.value, o.shares, o.ref_price_krw)
+                (o.ticker, o.side.value, o.shares, o.price_krw)
                 for o in plan.orders
                 if o.shares > 0
             ]
