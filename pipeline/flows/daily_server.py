@@ -56,7 +56,7 @@ from pipeline.io import api_probe, heartbeat
 from pipeline.io import server_state as st
 from pipeline.io.context import SEOUL, producer
 from pipeline.io.gitsync import GitSync, GitSyncError
-from pipeline.io.validate import Problem, registered_files, validate_file
+from pipeline.io.validate import Problem, registered_files, validate_files
 from pipeline.krx_calendar import load_calendar
 
 LOCK_NAME = "krx-daily-ops.lock"
@@ -276,13 +276,15 @@ def _problems(run: _Run, owner: Owner | None) -> list[Problem]:
     Operator tickets are not among them: the tickets stage judges each file and rejects a bad
     one alone with a result naming why, so one malformed ticket never faults a run.
     """
-    out: list[Problem] = []
+    rels = []
     for rel in registered_files(run.s.root):
         spec = registry.spec_for_path(rel)
         if spec is None or spec.kind is not ArtifactKind.JSON or spec.name in JUDGED_INPUTS:
             continue
         if owner is None or spec.owner is owner:
-            out += validate_file(run.s.root, rel)
+            rels.append(rel)
+    # Files unchanged since they last validated clean (same bytes, same code) are not re-read.
+    out = validate_files(run.s.root, rels, use_cache=True)
     for p in out:
         run.log(str(p))
     return out

@@ -65,6 +65,9 @@ class Day:
 def schedule(seed: int, cal: KrxCalendar, first: dt.date, sessions: int) -> list[Day]:
     """A seeded schedule of weekdays covering ``sessions`` KRX sessions from ``first``."""
     rng = random.Random(seed)
+    # A SIGKILLed morning runs ``krx daily server`` as a real process through dvc (seconds):
+    # the 60-session test has exactly one of each kind, a soak a few more.
+    kill_rate = 0.0 if sessions <= 100 else 0.01
     days: list[Day] = []
     exposure, left = True, rng.randint(4, 9)
     day, count = first, 0
@@ -87,9 +90,9 @@ def schedule(seed: int, cal: KrxCalendar, first: dt.date, sessions: int) -> list
                     events.add("miss_pc")
                 if r() < 0.07:
                     events.add("miss_server")
-                elif r() < 0.01:  # real processes through dvc: seconds each, so rare
+                elif r() < kill_rate:  # real processes through dvc: seconds each, so rare
                     events.add("kill_stage")
-                elif r() < 0.01:
+                elif r() < kill_rate:
                     events.add("kill_push")
                 elif r() < 0.03:
                     events.add("push_lost_ack")
@@ -223,9 +226,7 @@ class World:
         plan = self.last_plan
         if plan is not None and plan.asof == d.day and plan.plan_id and "fill" in d.events:
             fills = [
-                (o.ticker, o.side.value, o.shares, o.price_krw)
-                for o in plan.orders
-                if o.shares > 0
+                (o.ticker, o.side.value, o.shares, o.price_krw) for o in plan.orders if o.shares > 0
             ]
             if "partial" in d.events and fills:
                 t, side, n, p = fills[0]
@@ -351,10 +352,15 @@ class World:
         mid_push = "kill_push" in d.events
         hook = self.origin / "hooks" / "pre-receive"
         if mid_push:  # the remote takes its time: the kill lands while git push runs
-            hook.write_text("#!/bin/sh\nsleep 6\n", encoding="utf-8")
+            hook.write_text("#!/bin/sh\nsleep 5\n", encoding="utf-8")
             hook.chmod(0o755)
+        # Mid-stage: the scheduled command itself, through dvc. Mid-push: the same flow in a
+        # real process with its stages in-process (the push, not the stages, is under test).
+        argv = [sys.executable, "-m", "pipeline.cli", "daily", "server"]
+        if mid_push:
+            argv = [sys.executable, "-c", "from tests.e2e.chaos import child; child()"]
         proc = subprocess.Popen(
-            [sys.executable, "-m", "pipeline.cli", "daily", "server"],
+            argv,
             cwd=self.server,
             env=env,
             stdout=subprocess.PIPE,
@@ -377,10 +383,10 @@ class World:
     def _lost_ack_run(self, d: Day) -> int:
         """The remote accepts the push, but the client times out waiting for it."""
         hook = self.origin / "hooks" / "post-receive"
-        hook.write_text("#!/bin/sh\nsleep 4\n", encoding="utf-8")
+        hook.write_text("#!/bin/sh\nsleep 3\n", encoding="utf-8")
         hook.chmod(0o755)
         try:
-            return self._in_process_run(d, net_timeout_s=1.5)
+            return self._in_process_run(d, net_timeout_s=1.0)
         finally:
             hook.unlink()
 
@@ -409,6 +415,16 @@ class World:
 
     def _disarm_race(self) -> None:
         (self.server / ".git" / "hooks" / "reference-transaction").unlink(missing_ok=True)
+
+
+def child() -> None:
+    """A server morning in a real process (cwd: the server clone), stages in-process."""
+    import dataclasses
+
+    from pipeline.flows.daily_server import Settings as S
+
+    settings = dataclasses.replace(S.from_env(Path.cwd(), os.environ), runner=run_in_process)
+    raise SystemExit(run_daily(settings).exit_code)
 
 
 # --- building the world -------------------------------------------------------------------------
