@@ -421,9 +421,8 @@ def child() -> None:
     """A server morning in a real process (cwd: the server clone), stages in-process."""
     import dataclasses
 
-    from pipeline.flows.daily_server import Settings as S
-
-    settings = dataclasses.replace(S.from_env(Path.cwd(), os.environ), runner=run_in_process)
+    base = Settings.from_env(Path.cwd(), os.environ)
+    settings = dataclasses.replace(base, runner=run_in_process)
     raise SystemExit(run_daily(settings).exit_code)
 
 
