@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import re
 from typing import Any
 
 
@@ -32,9 +31,6 @@ def sha256_hex(data: bytes) -> str:
 #: (Python's decoder would otherwise raise RecursionError, a traceback instead of an answer).
 MAX_JSON_DEPTH = 64
 
-_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
-_NOT_BRACKET = re.compile(rb"[^\[\]{}]")
-
 
 class JsonInputError(ValueError):
     """Bytes that are not sane JSON: not UTF-8, not JSON, NaN/Infinity, too deep, too big."""
@@ -44,21 +40,22 @@ def _reject_constant(name: str) -> Any:
     raise JsonInputError(f"{name} is not allowed in an artifact")
 
 
-def _finite_float(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
-        raise JsonInputError(f"number {text[:20]} is out of range")
-    return value
-
-
-def json_depth(raw: bytes) -> int:
-    """Deepest bracket nesting of JSON bytes (brackets inside strings do not count)."""
-    brackets = _NOT_BRACKET.sub(b"", _STRING.sub(b'""', raw))
-    depth = deepest = 0
-    for byte in brackets:
-        depth += 1 if byte in b"[{" else -1
-        deepest = max(deepest, depth)
-    return deepest
+def _check_tree(data: Any) -> None:
+    """Depth and finiteness of a parsed document, without recursion (one pass over nodes)."""
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            children: Any = node.values()
+        elif isinstance(node, list):
+            children = node
+        else:
+            if isinstance(node, float) and not math.isfinite(node):
+                raise JsonInputError("a number is out of range (overflows to Infinity)")
+            continue
+        if depth > MAX_JSON_DEPTH:
+            raise JsonInputError(f"nested more than {MAX_JSON_DEPTH} levels deep")
+        stack.extend((child, depth + 1) for child in children)
 
 
 def parse_json(raw: bytes | str) -> Any:
@@ -73,19 +70,20 @@ def parse_json(raw: bytes | str) -> Any:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
         raise JsonInputError(f"not UTF-8: {err.reason} at byte {err.start}") from None
-    depth = json_depth(data)
-    if depth > MAX_JSON_DEPTH:
-        raise JsonInputError(f"nested {depth} levels deep (at most {MAX_JSON_DEPTH})")
     try:
-        return json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
+        parsed = json.loads(text, parse_constant=_reject_constant)
     except JsonInputError:
         raise
     except json.JSONDecodeError as err:
         raise JsonInputError(
             f"not JSON: {err.msg} at line {err.lineno} column {err.colno}"
         ) from None
-    except (ValueError, RecursionError) as err:  # int digit limit; depth is checked above
+    except RecursionError:  # the C decoder's own guard, far beyond MAX_JSON_DEPTH
+        raise JsonInputError(f"nested more than {MAX_JSON_DEPTH} levels deep") from None
+    except ValueError as err:  # Python's integer digit limit
         raise JsonInputError(f"not a sane JSON value: {str(err)[:80]}") from None
+    _check_tree(parsed)
+    return parsed
 
 
 def safe_yaml(text: str) -> Any:

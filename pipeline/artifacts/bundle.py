@@ -91,5 +91,11 @@ class StrategyBundleV1(Envelope):
 
 def bundle_integrity(data: dict[str, Any]) -> str:
     """SHA-256 of the canonical JSON of ``data`` without ``integrity_sha256``."""
-    body = {k: v for k, v in data.items() if k != "integrity_sha256"}
+    # A null ``intended_weights`` is left out: bundles written before the field (no key) keep
+    # their hash when read back through the model (which dumps the default null).
+    body = {
+        k: v
+        for k, v in data.items()
+        if k != "integrity_sha256" and not (k == "intended_weights" and v is None)
+    }
     return sha256_hex(canonical_bytes(body))

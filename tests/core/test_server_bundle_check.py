@@ -89,3 +89,14 @@ def test_missing_invalid_and_tampered() -> None:
     assert verdict(canonical_bytes(data), session) is BundleStatus.TAMPERED
     data = json.loads(bundle_bytes(bundle_model(FRI)))
     assert verdict(canonical_bytes(data), session) is BundleStatus.VALID
+
+
+def test_a_bundle_written_before_intended_weights_still_validates() -> None:
+    """STYLE §6: the new field is optional and outside the hash when absent."""
+    from pipeline.validate import validate_bytes
+
+    data = json.loads(bundle_bytes(bundle_model(FRI)))
+    assert data.pop("intended_weights") is None
+    raw = canonical_bytes(data)
+    assert verdict(raw, dt.date(2025, 9, 22)) is BundleStatus.VALID
+    assert validate_bytes(raw, "state/strategy_bundle.json") == []

@@ -45,11 +45,12 @@ def test_every_run_executes_and_nothing_comes_from_the_run_cache(tmp_path: Path)
         assert "skipping" not in out and "Restored" not in out, out
         assert receipt(repo)["generated_at"] == f"2025-09-22T09:0{n}:00+09:00"
     # a second day re-executes too; a blocked day is recorded, not a crashed stage
-    env.update(KRX_ASOF="2025-09-24", KRX_NOW="2025-09-24T09:05:00")
+    # (a stale bundle is no block any more: it plans exits only; the server's stop is one)
+    env.update(KRX_ASOF="2025-09-24", KRX_NOW="2025-09-24T09:05:00", KRX_EMERGENCY_STOP="1")
     out = dvc(repo, "repro", "--no-run-cache", "server/dvc.yaml", env=env)
     assert "Running stage 'server/dvc.yaml:live_cycle'" in out
     r = receipt(repo)
-    assert (r["asof"], r["decision"], r["reason"]) == ("2025-09-24", "BLOCKED", "BUNDLE_STALE")
+    assert (r["asof"], r["decision"], r["reason"]) == ("2025-09-24", "BLOCKED", "EMERGENCY_STOP")
     check = run([sys.executable, "-m", "pipeline.cli", "live", "check"], repo, check=False)
     assert check.returncode == 2 and "decision=BLOCKED" in check.stdout
     # even without --no-run-cache (a forgotten flag) nothing is skipped or restored
