@@ -6,8 +6,10 @@ changed their answers are the ones already on disk. The memo remembers, per stag
 everything the stage's answer depends on — the code fingerprint (``pipeline`` sources,
 libraries, ``params.yaml``, ``config/``), the ``KRX_*`` environment, the ``--asof`` argument,
 the hour in Seoul (the clock turns at the close), the git HEAD (the server's history) and the
-bytes of the stage's input artifacts — and the hashes of the outputs it wrote. The stage is
-skipped only when the key is equal and every output is still byte-for-byte what it wrote.
+bytes of the stage's input artifacts — and the outputs it wrote. The stage is skipped only
+when the key is equal and every output is still byte-for-byte what it wrote. DVC deletes a
+stage's outputs before it runs them (unless ``persist``): a small output is kept in the memo
+and put back as it was, which is exactly what the stage would write.
 
 The memo lives in DVC's git-ignored ``.dvc/tmp/`` and is written only after a stage succeeded.
 The fast path imports nothing heavy: the input paths were recorded by the slow path (from the
@@ -44,6 +46,8 @@ ALWAYS_RUN: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
 }
 _MEMO_DIR = ".dvc/tmp"
+#: Outputs up to this size are kept in the memo (to put back what DVC deleted).
+_KEEP_BYTES = 64 * 1024
 _SEOUL = ZoneInfo("Asia/Seoul")
 
 
@@ -102,13 +106,29 @@ def unchanged(root: Path, stage: str, asof: str | None) -> bool:
         inputs, outputs, key = memo["inputs"], memo["outputs"], memo["key"]
     except (OSError, ValueError, KeyError, TypeError):
         return False
-    if not (isinstance(inputs, list) and isinstance(outputs, dict) and isinstance(key, str)):
+    kept = memo.get("kept", {})
+    if not (
+        isinstance(inputs, list)
+        and isinstance(outputs, dict)
+        and isinstance(key, str)
+        and isinstance(kept, dict)
+    ):
         return False
     if memo.get("fingerprint") != code_fingerprint(root):
         return False
-    if any(_sha(root / rel) != digest for rel, digest in outputs.items()):
+    missing = [rel for rel in outputs if not (root / rel).exists()]
+    if any(rel not in kept for rel in missing):
         return False
-    return _key(root, stage, asof, [str(p) for p in inputs]) == key
+    if any(_sha(root / rel) != digest for rel, digest in outputs.items() if rel not in missing):
+        return False
+    if _key(root, stage, asof, [str(p) for p in inputs]) != key:
+        return False
+    for rel in missing:  # deleted by DVC before the run: put back what the stage wrote
+        data = str(kept[rel]).encode("utf-8")
+        if hashlib.sha256(data).hexdigest() != outputs[rel]:
+            return False
+        _write_atomic(root / rel, data)
+    return True
 
 
 def remember(root: Path, stage: str, asof: str | None) -> None:
@@ -117,25 +137,39 @@ def remember(root: Path, stage: str, asof: str | None) -> None:
         return
     reads, writes = ALWAYS_RUN[stage]
     inputs = _patterns(reads)
-    outputs = {
-        path.relative_to(root).as_posix(): _sha(path)
-        for pattern in _patterns(writes)
-        for path in root.glob(pattern)
-        if path.is_file()
-    }
+    outputs: dict[str, str] = {}
+    kept: dict[str, str] = {}
+    for pattern in _patterns(writes):
+        for path in root.glob(pattern):
+            if not path.is_file():
+                continue
+            rel, data = path.relative_to(root).as_posix(), path.read_bytes()
+            outputs[rel] = hashlib.sha256(data).hexdigest()
+            if len(data) <= _KEEP_BYTES:
+                try:
+                    kept[rel] = data.decode("utf-8")
+                except UnicodeDecodeError:
+                    pass
     body = {
         "fingerprint": code_fingerprint(root),
         "inputs": inputs,
         "key": _key(root, stage, asof, inputs),
+        "kept": kept,
         "outputs": outputs,
     }
-    target = _memo_path(root, stage)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:  # a memo is an optimisation: failing to write one never fails the stage
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(json.dumps(body, sort_keys=True), encoding="utf-8")
-        tmp.replace(target)
+        _write_atomic(_memo_path(root, stage), json.dumps(body, sort_keys=True).encode("utf-8"))
     except OSError:
+        pass
+
+
+def _write_atomic(target: Path, data: bytes) -> None:
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(data)
+        tmp.replace(target)
+    finally:
         tmp.unlink(missing_ok=True)
 
 
