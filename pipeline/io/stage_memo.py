@@ -18,6 +18,7 @@ registry), under the same code fingerprint.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -146,10 +147,8 @@ def remember(root: Path, stage: str, asof: str | None) -> None:
             rel, data = path.relative_to(root).as_posix(), path.read_bytes()
             outputs[rel] = hashlib.sha256(data).hexdigest()
             if len(data) <= _KEEP_BYTES:
-                try:
+                with contextlib.suppress(UnicodeDecodeError):
                     kept[rel] = data.decode("utf-8")
-                except UnicodeDecodeError:
-                    pass
     body = {
         "fingerprint": code_fingerprint(root),
         "inputs": inputs,
@@ -157,10 +156,9 @@ def remember(root: Path, stage: str, asof: str | None) -> None:
         "kept": kept,
         "outputs": outputs,
     }
-    try:  # a memo is an optimisation: failing to write one never fails the stage
+    # A memo is an optimisation: failing to write one never fails the stage.
+    with contextlib.suppress(OSError):
         _write_atomic(_memo_path(root, stage), json.dumps(body, sort_keys=True).encode("utf-8"))
-    except OSError:
-        pass
 
 
 def _write_atomic(target: Path, data: bytes) -> None:
