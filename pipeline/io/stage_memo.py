@@ -82,8 +82,9 @@ def _key(root: Path, stage: str, asof: str | None, inputs: list[str]) -> str:
     for name, value in sorted(os.environ.items()):
         if name.startswith("KRX_"):
             h.update(f"env\0{name}\0{value}\0".encode())
-    # Finer than the clock's rule needs (before/after the close of a day): always safe.
-    h.update(dt.datetime.now(_SEOUL).strftime("%Y-%m-%dT%H\0").encode())
+    if "KRX_NOW" not in os.environ:  # else the clock is pinned (and in the key above)
+        # Finer than the clock's rule needs (before/after the close of a day): always safe.
+        h.update(dt.datetime.now(_SEOUL).strftime("%Y-%m-%dT%H\0").encode())
     h.update(f"head\0{_git_head(root)}\0".encode())
     for pattern in inputs:
         for path in sorted(p for p in root.glob(pattern) if p.is_file()):
