@@ -109,7 +109,7 @@ bench: dev-venv
 	python benchmarks/bench_backtest.py
 	python benchmarks/bench_daily_ops.py
 
-bench-everyday: venv
+bench-everyday: dev-venv
 	python benchmarks/bench_everyday.py
 
 bench-tools:
