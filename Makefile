@@ -21,6 +21,10 @@ export PYTHONUTF8 := 1
 export LC_ALL := C.UTF-8
 export DVC_NO_ANALYTICS := 1
 export TZ := Asia/Seoul
+# uv installs no bytecode; Python writes it on first import unless this is set (some CI and
+# sandbox images set it), and then every process compiles dvc, pandas, ... from source again:
+# seconds per process (benchmarks/results/everyday.txt). pipeline.tasks drops it the same way.
+unexport PYTHONDONTWRITEBYTECODE
 
 PYTEST_ARGS ?=
 

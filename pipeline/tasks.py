@@ -29,6 +29,9 @@ _BIN = Path(sys.executable).parent
 def _environment() -> dict[str, str]:
     env = dict(os.environ)
     env.update(ENV)
+    # uv installs no bytecode: let Python write it on first import, or every process
+    # compiles dvc, pandas, ... from source again (some CI and sandbox images set this).
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     if os.name != "nt":
         env["LC_ALL"] = "C.UTF-8"
     env["PATH"] = os.pathsep.join([str(_BIN), env.get("PATH", "")])
