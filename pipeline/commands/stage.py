@@ -9,6 +9,7 @@ from pathlib import Path
 
 from pipeline.errors import EXIT_BLOCKED, EXIT_FAULT, EXIT_OK
 from pipeline.flows import DVC_STAGES
+from pipeline.io import stage_memo
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -19,8 +20,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    root = Path(args.repo)
+    # Always-run stages (clock, reconcile) skip when nothing they read changed (issue 16).
+    if stage_memo.unchanged(root, args.name, args.asof):
+        print(f"stage {args.name}: inputs unchanged since its last clean run; nothing to do")
+        return EXIT_OK
+    stage_memo.forget(root, args.name)
     module = importlib.import_module(f"pipeline.flows.{args.name}")
-    code: int = module.main(Path(args.repo), args.asof)
+    code: int = module.main(root, args.asof)
+    if code == EXIT_OK:
+        stage_memo.remember(root, args.name, args.asof)
     # A stage returns 2/3 only after writing the artifact that records why (faults it cannot
     # record raise instead). Under `dvc repro` (DVC sets DVC_STAGE) a normal block must not
     # look like a crashed stage: exit 0 there; `krx live check` gives the 0/2/3 code.

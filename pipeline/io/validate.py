@@ -4,7 +4,7 @@ Every error is reported with its file and JSON pointer; nothing stops at the fir
 
 Speed (issue 16): ``validate --all`` runs on every ``make run``. One validator is built per
 schema, and files that validated clean are remembered by content hash in a cache under
-``.dvc/tmp/`` (git-ignored), keyed by a fingerprint of the code that validates (the
+``.dvc/tmp/`` (git-ignored), keyed by ``pipeline.fingerprint.code_fingerprint`` (the
 ``pipeline`` sources, the project's config and the validating libraries): a change of code,
 config or library discards the whole cache. Only clean files are cached; a bad file is
 validated, and reported, every time. Heavy imports (pydantic, jsonschema, the registry's
@@ -15,25 +15,21 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import importlib.util
 import json
 import os
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from pipeline.fingerprint import code_fingerprint
 
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator
 
     from pipeline.registry import ArtifactSpec
 
-#: Bump to discard every cache written by an older layout of this module.
-CACHE_VERSION = 1
 #: The cache file, relative to the repository root (inside DVC's git-ignored tmp folder).
 CACHE_REL = ".dvc/tmp/krx-validate-cache.json"
-#: Libraries whose version changes what "valid" means.
-_VALIDATING_LIBS = ("jsonschema", "pydantic", "pydantic_core", "pyarrow", "pandas")
 
 
 @dataclass(frozen=True)
@@ -216,30 +212,6 @@ def _all_clean_from_cache(root: Path, cache: dict[str, Any]) -> list[str] | None
         if digest != expected:
             return None
     return files
-
-
-def code_fingerprint(root: Path) -> str:
-    """A hash of everything that decides whether a file is valid, besides the file itself."""
-    h = hashlib.sha256(f"{CACHE_VERSION}\0{sys.version}\0".encode())
-    package = Path(__file__).resolve().parent
-    sources = sorted(package.rglob("*.py"))
-    sources += [*sorted((root / "config").glob("*.yaml")), root / "params.yaml"]
-    for path in sources:
-        try:
-            data = path.read_bytes()
-        except OSError:
-            data = b"<missing>"
-        h.update(f"{path.name}\0{len(data)}\0".encode())
-        h.update(data)
-    for lib in _VALIDATING_LIBS:
-        spec = importlib.util.find_spec(lib)
-        origin = spec.origin if spec is not None and spec.origin else ""
-        try:
-            st = Path(origin).stat()
-            h.update(f"{lib}\0{origin}\0{st.st_mtime_ns}\0{st.st_size}\0".encode())
-        except OSError:
-            h.update(f"{lib}\0<none>\0".encode())
-    return h.hexdigest()
 
 
 def _load_cache(root: Path, fingerprint: str) -> dict[str, Any] | None:

@@ -11,6 +11,7 @@ import pytest
 
 from pipeline import validate
 from pipeline.errors import EXIT_INVALID, EXIT_OK
+from pipeline.fingerprint import code_fingerprint
 from tests.conftest import ROOT, copy_project, run
 
 META = "data/prices/_meta.json"
@@ -105,12 +106,12 @@ def test_a_cache_from_other_code_is_never_trusted(repo: Path) -> None:
 def test_fingerprint_follows_the_config_it_depends_on(tmp_path: Path) -> None:
     (tmp_path / "config").mkdir()
     (tmp_path / "params.yaml").write_text("a: 1\n", encoding="utf-8")
-    first = validate.code_fingerprint(tmp_path)
-    assert validate.code_fingerprint(tmp_path) == first
+    first = code_fingerprint(tmp_path)
+    assert code_fingerprint(tmp_path) == first
     (tmp_path / "params.yaml").write_text("a: 2\n", encoding="utf-8")
-    assert validate.code_fingerprint(tmp_path) != first
+    assert code_fingerprint(tmp_path) != first
     (tmp_path / "config" / "krx_closures.yaml").write_text("[]\n", encoding="utf-8")
-    assert validate.code_fingerprint(tmp_path) not in (first,)
+    assert code_fingerprint(tmp_path) not in (first,)
 
 
 def test_owner_selection_uses_the_cache_and_still_reports_errors(repo: Path) -> None:

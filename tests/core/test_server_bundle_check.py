@@ -93,7 +93,7 @@ def test_missing_invalid_and_tampered() -> None:
 
 def test_a_bundle_written_before_intended_weights_still_validates() -> None:
     """STYLE §6: the new field is optional and outside the hash when absent."""
-    from pipeline.validate import validate_bytes
+    from pipeline.io.validate import validate_bytes
 
     data = json.loads(bundle_bytes(bundle_model(FRI)))
     assert data.pop("intended_weights") is None
