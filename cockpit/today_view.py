@@ -71,7 +71,8 @@ def todo(
         return Todo(
             "info",
             f"주문 {len(active)}건 (참고용 — 실행 게이트가 {plan.get('gate')}라 실제로 주문하지 "
-            "마세요). 확인만 기록하려면 아래 '체결 기록(티켓)'에서 '확인만'을 고르세요.",
+            f"마세요; 계획 {plan.get('plan_id')}). 확인만 기록하려면 아래 "
+            f"'{TICKET_FORM}'에서 '확인만'을 고르세요.",
         )
     return Todo(
         "warning",
@@ -88,9 +89,9 @@ def orders_table(plan: dict[str, Any] | None, names: dict[str, str]) -> pd.DataF
             "종목": o["ticker"],
             "이름": names.get(o["ticker"], ""),
             "구분": SIDE_KO.get(OrderSide(o["side"]), o["side"]),
-            "수량(주)": int(o["shares"]),
-            "기준가(원)": int(o["price_krw"]),
-            "금액(원)": int(o["notional_krw"]),
+            "수량(주)": f"{int(o['shares']):,}",
+            "기준가(원)": f"{int(o['price_krw']):,}",
+            "금액(원)": f"{int(o['notional_krw']):,}",
         }
         for o in _active(plan or {})
     ]

@@ -161,7 +161,7 @@ def test_real_enabled_needs_the_confirmation(repo: Path) -> None:
 
 @pytest.mark.parametrize(
     ("reason", "operator", "message"),
-    [("  ", "kim", "a reason is required"), ("why", "", "who changes it is required")],
+    [("  ", "kim", "a reason is required"), ("why", "", "who makes the change is required")],
 )
 def test_switch_refused_without_reason_or_operator(
     repo: Path, monkeypatch: pytest.MonkeyPatch, reason: str, operator: str, message: str
