@@ -69,13 +69,13 @@ def test_main_page_in_headless_chromium(repo: Path, tmp_path: Path) -> None:
                 exceptions = page.locator('[data-testid="stException"]').count()
                 chart_count = charts.count()
                 # One action through the real form: the gate, as an operator would set it.
-                page.get_by_label("reason (required)").first.fill("standing value")
                 form = page.locator('[data-testid="stForm"]').filter(has_text="execution_gate")
+                form.get_by_label("이유 (필수)").fill("standing value")
                 gate = form.locator('[data-testid="stSelectbox"]').first
                 gate.scroll_into_view_if_needed()
                 gate.click()
                 page.get_by_role("option", name="DRY_RUN").click()
-                page.get_by_role("button", name="Commit execution_gate").click()
+                page.get_by_role("button", name="실행 게이트 커밋").click()
                 done = "operator(gate): MISSING -> DRY_RUN by kim: standing value"
                 shown = done.replace("->", "→")  # Streamlit's markdown typesets the arrow
                 page.get_by_text(shown).first.wait_for(timeout=30_000)
