@@ -1,4 +1,6 @@
-"""Benchmark: ``deploy/oci/daily_ops.sh`` on a server clone, warm, no network (issue 7).
+"""Benchmark: ``deploy/oci/daily_ops.sh`` (= ``krx daily server``) on a server clone, warm, no
+network (issues 7, 13). Since issue 13 the script is a thin wrapper that execs the Python flow
+``pipeline/flows/daily_server.py``; the peer below is unchanged so results stay comparable.
 
     python benchmarks/bench_daily_ops.py [--runs 3] [--out FILE]
 
@@ -147,7 +149,8 @@ def main() -> int:
         "(no network), real resolver on loopback, warm (one untimed run first); each run is a "
         "new KRX session with a full commit + push",
         "",
-        f"daily_ops.sh: median {med:.2f} s (runs {', '.join(f'{x:.2f}' for x in script_s)})",
+        f"daily_ops.sh -> krx daily server: median {med:.2f} s "
+        f"(runs {', '.join(f'{x:.2f}' for x in script_s)})",
         f"peer (same steps as bare commands, no script): median {peer_med:.2f} s "
         f"(runs {', '.join(f'{x:.2f}' for x in peer_s)})",
         f"script overhead vs peer: {med - peer_med:+.2f} s ({med / peer_med:.2f}x)",

@@ -20,10 +20,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from pipeline.flows import clock, ingest  # noqa: E402
 from pipeline.io.parquet import PRICES_SCHEMA, table_bytes  # noqa: E402
 from pipeline.io.prices import read_prices  # noqa: E402
 from pipeline.krx_calendar import load_calendar  # noqa: E402
-from pipeline.stages import clock, ingest  # noqa: E402
 
 ENV = {
     "GIT_AUTHOR_NAME": "bench",

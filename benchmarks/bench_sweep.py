@@ -39,10 +39,10 @@ from pipeline.core.backtest import matrix_inputs, run_backtest
 from pipeline.core.sweep import IndicatorCache, chunked, prepare, score_chunk
 from pipeline.io.jsonio import read_artifact
 from pipeline.io.prices import read_prices
+from pipeline.io.sweep_pool import score_all
 from pipeline.krx_calendar import load_calendar
 from pipeline.params import load_params
-from pipeline.sweep_exec import score_all
-from pipeline.sweep_spec import load_spec
+from pipeline.params.sweep_spec import load_spec
 
 ROOT = Path(__file__).resolve().parent.parent
 DASK_COLD = "sweep on the 2-worker Dask cluster, 1st run (workers import, load kernels)"

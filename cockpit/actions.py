@@ -1,9 +1,9 @@
 """Operator actions: each validates, writes one artifact and makes exactly one commit.
 
-The writing is the CLI's own library code (``pipeline.flows.operator``), so a change made in
-the cockpit is recorded exactly as ``krx safety|portfolio|ticket`` would record it. Invalid
-input raises no exception to the page: the result says why, and nothing is written or
-committed. If the commit itself fails, the file is put back as it was.
+The writing is the CLI's own library code (the ``pipeline.flows`` safety, portfolio and ticket
+flows), so a change made in the cockpit is recorded exactly as ``krx safety|portfolio|ticket``
+would record it. Invalid input raises no exception to the page: the result says why, and
+nothing is written or committed. If the commit itself fails, the file is put back as it was.
 """
 
 from __future__ import annotations
@@ -15,14 +15,17 @@ from pathlib import Path
 from cockpit.gitops import commit_paths
 from pipeline import registry
 from pipeline.artifacts.safety import EmergencyStopV1, ExecutionGateV1, RealSenderV1
-from pipeline.enums import ExecutionGate, SafetyFileState
+from pipeline.core import safety as safety_rules
+from pipeline.enums import SafetyFileState
 from pipeline.errors import KrxError
-from pipeline.flows.operator import write_portfolio, write_switch, write_ticket
+from pipeline.flows.portfolio import write_portfolio
+from pipeline.flows.safety import write_switch
+from pipeline.flows.ticket import write_ticket
 from pipeline.io.gitcli import git
 from pipeline.io.safety import read_safety_file
 
-#: What the operator types to turn on real execution (a fixed phrase, never a stale token).
-REAL_CONFIRMATION = "REAL_ENABLED"
+#: What the operator types to turn on real execution: one rule for the CLI and the cockpit.
+REAL_CONFIRMATION = safety_rules.REAL_CONFIRMATION
 SWITCH_SCOPES = {"execution_gate": "gate", "real_sender": "sender", "emergency_stop": "stop"}
 
 
@@ -71,16 +74,18 @@ def set_switch(
 ) -> ActionResult:
     """Set the execution gate, real sender or emergency stop; one ``operator(...)`` commit."""
     before = current_switch(root, name)
-    if value == ExecutionGate.REAL_ENABLED.value and confirm.strip() != REAL_CONFIRMATION:
-        return ActionResult(
-            False, f"REAL_ENABLED allows real orders: type {REAL_CONFIRMATION} to confirm"
-        )
+    if name == "execution_gate" and (
+        problem := safety_rules.gate_confirmation_problem(value, confirm)
+    ):
+        return ActionResult(False, problem)
     if before == value:
         return ActionResult(False, f"{name} is already {value}: nothing to commit")
     scope = SWITCH_SCOPES.get(name, name)
     subject = f"operator({scope}): {before} -> {value} by {by.strip()}: {_line(reason)}"
     body = {"by": by.strip(), "reason": reason.strip(), "from": before, "to": value}
-    return _commit(root, lambda: write_switch(root, name, value, by, reason), subject, body)
+    return _commit(
+        root, lambda: write_switch(root, name, value, by, reason, confirm), subject, body
+    )
 
 
 def set_portfolio(

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,10 +20,11 @@ from pydantic import ValidationError
 
 from pipeline import registry
 from pipeline.artifacts.backtest import BacktestMetricsV1
+from pipeline.canonical import JsonInputError, parse_json
 from pipeline.io.gitstore import GitStore
 from pipeline.io.history import SCAN_LIMIT
 from pipeline.io.store import Store, StoreError
-from pipeline.validate import validate_bytes
+from pipeline.io.validate import validate_bytes
 
 #: Artifacts the page shows (JSON, one file each).
 VIEWED = (
@@ -132,8 +132,8 @@ def _local_doc(store: Store, commit: str, name: str) -> Doc:
         return Doc(name, None, None, f"{rel} is not committed")
     problems = validate_bytes(blob.data, rel)
     try:
-        data = json.loads(blob.data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        data = parse_json(blob.data)
+    except JsonInputError as err:
         return Doc(name, None, False, f"{rel}: not JSON ({err})")
     if not isinstance(data, dict):
         return Doc(name, None, False, f"{rel}: not a JSON object")

@@ -18,7 +18,8 @@ from pipeline import registry
 from pipeline.artifacts.sweep import Candidate, SweepLeaderboardV1
 from pipeline.core.promotion import changes_for
 from pipeline.errors import KrxError, SafetyBlock
-from pipeline.flows import operator as op
+from pipeline.flows.promote import promote
+from pipeline.io import gitlog
 from pipeline.io.gitstore import GitStore
 from pipeline.io.store import StoreError
 from pipeline.params import load_params
@@ -48,7 +49,7 @@ def leaderboard_frame(board: SweepLeaderboardV1) -> pd.DataFrame:
     return pd.DataFrame(rows).drop_duplicates(subset=["후보"])
 
 
-def log_frame(entries: list[op.LogEntry], why: bool = True) -> pd.DataFrame:
+def log_frame(entries: list[gitlog.LogEntry], why: bool = True) -> pd.DataFrame:
     rows = [
         {
             "언제": e.at.strftime("%Y-%m-%d %H:%M"),
@@ -65,7 +66,7 @@ def log_frame(entries: list[op.LogEntry], why: bool = True) -> pd.DataFrame:
 def _on_promote(root: Path) -> None:
     ref = str(st.session_state.get("promote_candidate") or "")
     try:
-        done = op.promote(root, ref)
+        done = promote(root, ref)
     except SafetyBlock as err:
         st.session_state["promote_result"] = ("error", f"가드가 승격을 거절했습니다: {err}")
         return
@@ -99,7 +100,7 @@ def governance(settings: Settings, snap: Snapshot) -> None:
         st.dataframe(leaderboard_frame(board), hide_index=True, width="stretch")
         candidate_vs_current(root, board)
     st.subheader("params.yaml 변경 이력 (누가, 언제, 왜)")
-    history = op.params_history(root)
+    history = gitlog.params_history(root)
     if history:
         st.dataframe(log_frame(history), hide_index=True, width="stretch")
     else:
@@ -145,7 +146,7 @@ def candidate_vs_current(root: Path, board: SweepLeaderboardV1) -> None:
 
 def action_log(settings: Settings) -> None:
     st.header("운영자 작업 기록")
-    entries = op.operator_log(settings.repo)
+    entries = gitlog.operator_log(settings.repo)
     if entries:
         st.dataframe(log_frame(entries, why=False), hide_index=True, width="stretch")
     else:

@@ -14,7 +14,8 @@ from cockpit.data import Snapshot
 from cockpit.settings import Settings
 from pipeline.core.today import due_session, next_server_run, when_ko
 from pipeline.errors import KrxError
-from pipeline.flows import operator as op
+from pipeline.flows import safety
+from pipeline.io import gitlog
 from pipeline.io.context import now_seoul
 from pipeline.krx_calendar import KrxCalendar, load_calendar
 
@@ -47,7 +48,7 @@ def first_run_guide(settings: Settings, snap: Snapshot) -> None:
         "아직 서버 실행 기록과 기준 포트폴리오가 없습니다. 아래 순서대로 하면 이 화면의 "
         "'오늘'에 매일 할 일이 나타납니다."
     )
-    pushed = op.unpushed(settings.repo)
+    pushed = gitlog.unpushed(settings.repo)
     steps = tv.first_run_steps(
         has_bundle=snap.data("strategy_bundle") is not None,
         has_portfolio=snap.data("portfolio") is not None,
@@ -92,7 +93,7 @@ def today_panel(settings: Settings, snap: Snapshot) -> None:
 
 
 def unpushed_indicator(root: Path) -> None:
-    commits = op.unpushed(root)
+    commits = gitlog.unpushed(root)
     if commits is None:
         st.warning("원격 저장소(업스트림)가 설정되지 않아 서버로 보낼 수 없습니다.")
     elif commits:
@@ -112,7 +113,7 @@ def _on_stop(root: Path, on: bool) -> None:
     if not by:
         by = str(st.session_state.get("_operator_default") or "")
     try:
-        done = op.emergency_stop(root, on, by, reason)
+        done = safety.emergency_stop(root, on, by, reason)
     except KrxError as err:
         st.session_state["stop_result"] = ("error", f"비상 정지를 바꾸지 않았습니다: {err}")
         return
@@ -137,7 +138,7 @@ def _on_stop(root: Path, on: bool) -> None:
 
 def emergency_stop(settings: Settings, now: dt.datetime, cal: KrxCalendar) -> None:
     st.markdown("**비상 정지**")
-    state = op.emergency_stop_state(settings.repo)
+    state = safety.emergency_stop_state(settings.repo)
     on = state in ("on", "CORRUPT")  # a corrupt stop file stops the server (its safe value)
     st.session_state["_operator_default"] = settings.operator
     nxt = next_server_run(now, cal)

@@ -11,6 +11,7 @@ from pathlib import Path
 import uvicorn
 
 from ops_api.app import create_app
+from ops_api.limits import protocol_class
 from ops_api.refs import BadRefError
 from ops_api.settings import Settings
 from pipeline.errors import EXIT_INVALID
@@ -47,6 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         log_level=args.log_level,
         access_log=False,
         server_header=False,
+        http=protocol_class(),  # malformed requests get the JSON error envelope too
     )
     return 0
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from ops_api.models import ErrorCode, Status
 from ops_api.refs import Resolved
-from pipeline.commands.stage import STAGES
+from pipeline.flows import writer_command
 from pipeline.registry import ArtifactSpec
 
 
@@ -94,20 +94,9 @@ def error_or_no_data(err: ApiError, **fields: Any) -> Answer:
     return error_answer(err, **fields)
 
 
-#: Operator-edited state is written on the PC by these commands, then committed and pushed.
-OPERATOR_HINT = "on the PC: krx safety | krx portfolio | krx ticket (krx --help), then commit"
-DAILY_OPS = "bash deploy/oci/daily_ops.sh"
-#: Commands that write an artifact outside any DVC stage (registry ``stage`` -> command).
-COMMAND_WRITERS = {"drill": "krx drill"}
-
-
 def write_hint(spec: ArtifactSpec) -> str:
-    """The command that writes an artifact (the API never does); only commands that exist."""
-    if spec.stage in STAGES:
-        return f"krx stage {spec.stage}"
-    if spec.stage == "operator":
-        return OPERATOR_HINT
-    return COMMAND_WRITERS.get(spec.stage, DAILY_OPS)
+    """The command that writes an artifact (the API never does)."""
+    return writer_command(spec.stage)
 
 
 def policy_for(resolved: Resolved) -> CachePolicy:

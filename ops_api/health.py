@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import json
 from collections import defaultdict
 from typing import Any
 
 from pipeline import registry
+from pipeline.canonical import JsonInputError, parse_json
+from pipeline.core.schedule import server_run_age
 from pipeline.enums import ArtifactKind
 from pipeline.errors import OperatorError
 from pipeline.io.store import Store
@@ -40,8 +41,8 @@ def _read_json(store: Store, commit: str, path: str) -> dict[str, Any] | None:
     if blob is None:
         return None
     try:
-        data = json.loads(blob.data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        data = parse_json(blob.data)
+    except JsonInputError:
         return None
     return data if isinstance(data, dict) else None
 
@@ -82,8 +83,23 @@ def stage_ages(
     return out
 
 
-def daily_ops(store: Store, commit: str | None) -> dict[str, Any]:
-    """The last ``daily_ops.sh`` exit code from the scheduler record, or null with a reason."""
+def daily_ops(
+    store: Store, commit: str | None, now: dt.datetime, cal: KrxCalendar | str
+) -> dict[str, Any]:
+    """The last daily run's exit code and age (``server_run_age``), or null with a reason."""
+    row = _last_run(store, commit)
+    if isinstance(cal, str):  # the committed calendar overrides are unusable
+        return {**row, "late": True, "sessions_missed": 0, "message": cal}
+    asof = row["asof"]
+    try:
+        last = dt.date.fromisoformat(asof) if isinstance(asof, str) else None
+    except ValueError:
+        last = None
+    age = server_run_age(last, now, cal)
+    return {**row, "late": age.late, "sessions_missed": age.sessions_missed, "message": age.message}
+
+
+def _last_run(store: Store, commit: str | None) -> dict[str, Any]:
     try:
         spec = registry.get(SCHEDULER_ARTIFACT)
     except KeyError:
@@ -128,6 +144,6 @@ def health_row(
             "dirty_paths": shown,
         },
         "stages": stage_ages(store, branch_commit, today, cal),
-        "daily_ops": daily_ops(store, branch_commit),
+        "daily_ops": daily_ops(store, branch_commit, now, cal),
         "read_only": True,
     }

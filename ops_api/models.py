@@ -38,11 +38,13 @@ class ErrorCode(StrEnum):
     KEY_REQUIRED = "KEY_REQUIRED"  # a collection artifact needs ?key=
     KEY_NOT_ALLOWED = "KEY_NOT_ALLOWED"  # a single-file artifact takes no key
     BAD_CURSOR = "BAD_CURSOR"  # a history cursor is malformed or from another walk
-    # 404 / 405 / 500
+    # 404 / 405 / 414 / 431 / 500
     UNKNOWN_ARTIFACT = "UNKNOWN_ARTIFACT"
     UNKNOWN_REF = "UNKNOWN_REF"
     NOT_FOUND = "NOT_FOUND"  # no such route
     METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"  # the API is read-only
+    URI_TOO_LONG = "URI_TOO_LONG"  # 414: path + query beyond ops_api.limits.MAX_TARGET
+    HEADERS_TOO_LARGE = "HEADERS_TOO_LARGE"  # 431: header block beyond ops_api.limits
     INTERNAL = "INTERNAL"
 
 
@@ -146,6 +148,11 @@ class DailyOps(_Model):
     exit_code: int | None = Field(description="0 completed, 2 blocked, 3 operational fault")
     asof: str | None
     reason: str | None = Field(description="Why exit_code is null")
+    late: bool = Field(
+        description="True when the newest KRX session whose 09:05 run is due has no run"
+    )
+    sessions_missed: int = Field(description="Due sessions after the last run without a run")
+    message: str = Field(description="One line for the operator (Korean): is the server alive")
 
 
 class HealthRow(_Model):

@@ -24,6 +24,17 @@ from pipeline.io.store import RefNotFoundError, Store
 MAX_REF_LEN = 200
 MAX_STEPS = 16
 MAX_STEP_N = 100_000
+#: The grammar above as one regex (ECMA 262 and Python agree on it), for OpenAPI: a test
+#: checks it accepts exactly what ``parse_ref`` accepts.
+REF_PATTERN = (
+    r"^(?!.*(?:\.\.|//|/\.))[A-Za-z0-9_][A-Za-z0-9._/-]*(?<![/.])(?<!\.lock)"
+    r"(?:[~^](?:[0-9]{0,5}|0[0-9]{5}|100000)){0,16}$"
+)
+#: A collection key as the resolver validates it (registry key grammar + a clean relative
+#: path: no '.', '..' or empty folder; the last segment gets the '.json' suffix); a test
+#: checks it against the resolver's check.
+KEY_PATTERN = r"^(?!.*/\.{0,2}/)[A-Za-z0-9][A-Za-z0-9._/-]{0,80}$"
+MAX_KEY_LEN = 81
 _CHARSET_RE = re.compile(r"[A-Za-z0-9._/~^-]+")
 _BASE_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._/-]*")
 _STEP_RE = re.compile(r"([~^])([0-9]{0,6})")

@@ -11,7 +11,6 @@ cached answer is never stale, and "latest" costs one ref read plus a dict lookup
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
 from ops_api import versions
@@ -31,10 +30,11 @@ from ops_api.models import ErrorCode, Status
 from ops_api.refs import LRU, BadRefError, ParsedRef, RefResolver, Resolved, parse_ref
 from ops_api.settings import Settings
 from pipeline import registry
+from pipeline.canonical import JsonInputError, parse_json
 from pipeline.enums import ArtifactKind
 from pipeline.io.store import AmbiguousRefError, RefNotFoundError, Store, safe_relpath
+from pipeline.io.validate import Problem, validate_bytes
 from pipeline.registry import ArtifactSpec
-from pipeline.validate import Problem, validate_bytes
 
 
 class Resolver:
@@ -183,9 +183,9 @@ class Resolver:
         asof: str | None = None
         if spec.kind is ArtifactKind.JSON:
             try:
-                data = json.loads(blob.data.decode("utf-8"))
-            except (UnicodeDecodeError, json.JSONDecodeError):
-                data = None
+                data = parse_json(blob.data)
+            except JsonInputError:
+                data = None  # served as INVALID with no rows (its validation errors say why)
             if isinstance(data, dict):
                 rows = [data]
                 schema = data.get("schema") if isinstance(data.get("schema"), str) else None

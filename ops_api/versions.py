@@ -9,7 +9,6 @@ side is not JSON, the only honest answer is "the blob changed" (old and new blob
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +25,7 @@ from ops_api.answer import (
 from ops_api.diff import json_diff
 from ops_api.models import ErrorCode, Status
 from ops_api.refs import BadRefError, Resolved, parse_ref
+from pipeline.canonical import JsonInputError, parse_json
 from pipeline.enums import ArtifactKind
 from pipeline.io.store import AmbiguousRefError, RefNotFoundError
 from pipeline.registry import ArtifactSpec
@@ -137,9 +137,9 @@ def _changes(
 ) -> tuple[list[dict[str, Any]], bool]:
     if spec.kind is ArtifactKind.JSON:
         try:
-            a = json.loads(old) if old is not None else None
-            b = json.loads(new) if new is not None else None
-        except (UnicodeDecodeError, json.JSONDecodeError):
+            a = parse_json(old) if old is not None else None
+            b = parse_json(new) if new is not None else None
+        except JsonInputError:
             pass
         else:
             return json_diff(a, b, limit=r.settings.diff_limit)

@@ -134,7 +134,8 @@ class BundleStatus(StrEnum):
     INVALID = "INVALID"  # unreadable or fails its schema
     TAMPERED = "TAMPERED"  # integrity_sha256 does not match the content
     NOT_YET_VALID = "NOT_YET_VALID"  # session is before valid_from
-    STALE = "STALE"  # past valid_until, or older than the allowed trading-day age
+    LATE = "LATE"  # computed before the last known close, within live.max_bundle_lag_sessions
+    STALE = "STALE"  # lag beyond the parameter, or past its window: exits only, no buys
 
 
 class OrderSide(StrEnum):
@@ -147,6 +148,7 @@ class OrderReason(StrEnum):
 
     REBALANCE = "REBALANCE"
     STOP_LOSS = "STOP_LOSS"
+    TRACK_STRATEGY = "TRACK_STRATEGY"  # between rebalances: back to what the strategy holds
 
 
 class OrderAdjustment(StrEnum):
@@ -196,6 +198,7 @@ class CycleReason(StrEnum):
     PORTFOLIO_INVALID = "PORTFOLIO_INVALID"
     POSITIONS_OUT_OF_DATE = "POSITIONS_OUT_OF_DATE"
     PRICE_MISSING = "PRICE_MISSING"
+    DELIVERY_OUTCOME_UNKNOWN = "DELIVERY_OUTCOME_UNKNOWN"  # sent maybe: never resent, check
 
 
 class DeliveryChannel(StrEnum):
@@ -210,12 +213,23 @@ class DeliveryStatus(StrEnum):
     SIMULATED = "SIMULATED"  # printed to the console only (the default)
     FALLBACK = "FALLBACK"  # a real send was attempted and failed; printed to the console
     DUPLICATE_SKIPPED = "DUPLICATE_SKIPPED"  # already sent for this plan and day
+    OUTCOME_UNKNOWN = "OUTCOME_UNKNOWN"  # an earlier send may have arrived: never resent
+
+
+class SendOutcome(StrEnum):
+    """What the send ledger knows about one message (key: session + plan id or reason)."""
+
+    PENDING = "PENDING"  # intent recorded, outcome not (yet): after a crash, read as UNKNOWN
+    SENT = "SENT"  # Telegram accepted it
+    NOT_SENT = "NOT_SENT"  # Telegram refused it or it never left: may be sent again
+    UNKNOWN = "UNKNOWN"  # timeout or no answer after the request left: never resent
 
 
 class SendError(StrEnum):
     """Why one Telegram attempt failed (never the raw exception text: it may hold the token)."""
 
-    TIMEOUT = "TIMEOUT"
+    TIMEOUT = "TIMEOUT"  # no answer in time after the request left (it may have arrived)
+    NO_ANSWER = "NO_ANSWER"  # connection lost after the request left (it may have arrived)
     CONNECT = "CONNECT"
     RATE_LIMITED = "RATE_LIMITED"
     SERVER_ERROR = "SERVER_ERROR"
@@ -237,7 +251,10 @@ class TicketStatus(StrEnum):
 class TicketReason(StrEnum):
     APPLIED = "APPLIED"  # fills applied to the server's positions
     ACKNOWLEDGED = "ACKNOWLEDGED"
-    MALFORMED = "MALFORMED"  # not JSON, fails the schema, or id != file name
+    BAD_FILE_NAME = "BAD_FILE_NAME"  # the file name is not '<ticket id>.json' in the folder
+    NOT_JSON = "NOT_JSON"  # not UTF-8 JSON, or NaN/Infinity/nesting too deep (not sane JSON)
+    MALFORMED = "MALFORMED"  # fails the ticket schema (incl. numbers out of range)
+    ID_MISMATCH = "ID_MISMATCH"  # ticket_id differs from the file name
     PLAN_NOT_FOUND = "PLAN_NOT_FOUND"
     PLAN_MISMATCH = "PLAN_MISMATCH"  # plan id found but its day or content differs
     TICKER_NOT_IN_PLAN = "TICKER_NOT_IN_PLAN"
@@ -355,3 +372,36 @@ class DrillReason(StrEnum):
     RESOLVER_START_FAILED = "RESOLVER_START_FAILED"
     RESOLVER_ERROR = "RESOLVER_ERROR"  # an error envelope, a non-200 or an invalid artifact
     RESOLVER_MISMATCH = "RESOLVER_MISMATCH"  # served content differs from what was written
+
+
+# --- the daily runs (``krx daily server``; order in pipeline.core.server_steps) -------------
+
+
+class ServerStep(StrEnum):
+    """A step of the server's daily run (the scheduler record's step names)."""
+
+    PULL = "pull"  # git fetch + fast-forward (or rebase of unpushed local commits only)
+    HEALTH = "health"  # the resolver answers GET /api/ops/health
+    OPS_SUMMARY = "ops_summary"  # dvc repro tickets + ops_summary; validate every JSON artifact
+    LIVE_CYCLE = "live_cycle"  # dvc repro live_cycle; validate; the receipt's exit code
+    COMMIT = "commit"  # commit the SERVER-owned outputs (pathspec, never the index as is)
+    RESOLVE = "resolve"  # the resolver serves the new receipt at the new commit
+    PUSH = "push"  # after the record's commit; recorded only when it failed
+
+
+class PullAction(StrEnum):
+    """How a pull brings the remote's branch into the checkout."""
+
+    NOTHING = "nothing"  # HEAD already contains the remote's branch (we are ahead or equal)
+    FAST_FORWARD = "fast_forward"  # HEAD is behind: move it, keep the index as it is
+    REBASE = "rebase"  # both moved: replay our unpushed commits on top of the remote's
+
+
+class Repair(StrEnum):
+    """A repair of what a killed run left in the checkout."""
+
+    REMOVE_LOCKS = "remove_locks"
+    ABORT_REBASE = "abort_rebase"
+    ABORT_MERGE = "abort_merge"
+    ATTACH_BRANCH = "attach_branch"
+    REMOVE_DVC_RWLOCK = "remove_dvc_rwlock"

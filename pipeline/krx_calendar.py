@@ -16,6 +16,7 @@ import numpy as np
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from pipeline.canonical import safe_yaml
 from pipeline.errors import OperatorError
 
 OVERRIDES_FILE = "config/krx_closures.yaml"
@@ -142,7 +143,7 @@ def _xkrx_sessions() -> tuple[dt.date, ...]:
 
 def parse_overrides(text: str, where: str = OVERRIDES_FILE) -> Overrides:
     try:
-        raw = yaml.safe_load(text) or {}
+        raw = safe_yaml(text) or {}
         return Overrides.model_validate(raw)
     except (yaml.YAMLError, ValidationError) as err:
         raise OperatorError(f"{where}: invalid calendar overrides: {err}") from None

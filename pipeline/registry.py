@@ -13,13 +13,14 @@ from dataclasses import dataclass
 
 from pipeline.artifacts.backtest import BacktestMetricsV1, BacktestResultV1
 from pipeline.artifacts.bundle import StrategyBundleV1
-from pipeline.artifacts.drill import DrillReportV1
+from pipeline.artifacts.drill import DrillReportV1, DrillReportV2
 from pipeline.artifacts.envelope import Envelope
 from pipeline.artifacts.live import (
     DeliveryRecordV1,
     LiveCycleReceiptV1,
     OrderPlanV1,
     PlanLedgerV1,
+    SendLedgerV1,
 )
 from pipeline.artifacts.ops import OpsSummaryV1
 from pipeline.artifacts.portfolio import PortfolioV1, PositionsV1
@@ -132,6 +133,16 @@ ARTIFACTS: tuple[ArtifactSpec, ...] = (
         stage="backtest",
         description="Full backtest result: metrics, per-year, state days, regime changes, holdings",
         model=BacktestResultV1,
+    ),
+    ArtifactSpec(
+        name="backtest_dvc_metrics",
+        version=1,
+        path="reports/backtest/dvc_metrics.json",
+        owner=Owner.PC,
+        kind=ArtifactKind.TEXT,
+        stage="backtest",
+        description="Headline figures only, flat JSON without an envelope: what "
+        "`dvc metrics show/diff` print (all figures: reports/backtest/metrics.json)",
     ),
     ArtifactSpec(
         name="backtest_equity",
@@ -319,6 +330,16 @@ ARTIFACTS: tuple[ArtifactSpec, ...] = (
         model=LiveCycleReceiptV1,
     ),
     ArtifactSpec(
+        name="send_ledger",
+        version=1,
+        path="state/server/send_ledger.json",
+        owner=Owner.SERVER,
+        kind=ArtifactKind.JSON,
+        stage="live_cycle",
+        description="Intent (fsync'd before the send) and outcome of every real message",
+        model=SendLedgerV1,
+    ),
+    ArtifactSpec(
         name="delivery_record",
         version=1,
         path="reports/live/delivery_record.json",
@@ -360,13 +381,13 @@ ARTIFACTS: tuple[ArtifactSpec, ...] = (
     ),
     ArtifactSpec(
         name="drill_report",
-        version=1,
+        version=2,
         path="reports/ops/drill_report.json",
         owner=Owner.SERVER,
         kind=ArtifactKind.JSON,
         stage="drill",
-        description="Last `krx drill`: server loop self-test in a scratch copy, per-step results",
-        model=DrillReportV1,
+        description="Last `krx drill`: the daily flow in a scratch copy: exit code, reason, steps",
+        model=DrillReportV2,
     ),
     ArtifactSpec(
         name="scheduler_record",
@@ -381,7 +402,18 @@ ARTIFACTS: tuple[ArtifactSpec, ...] = (
 )
 
 #: Older schema versions that are no longer written but must still validate.
-LEGACY: tuple[ArtifactSpec, ...] = ()
+LEGACY: tuple[ArtifactSpec, ...] = (
+    ArtifactSpec(
+        name="drill_report",
+        version=1,
+        path="reports/ops/drill_report.json",
+        owner=Owner.SERVER,
+        kind=ArtifactKind.JSON,
+        stage="drill",
+        description="Last `krx drill`: server loop self-test in a scratch copy, per-step results",
+        model=DrillReportV1,
+    ),
+)
 
 _BY_NAME = {a.name: a for a in ARTIFACTS}
 
@@ -389,6 +421,11 @@ _BY_NAME = {a.name: a for a in ARTIFACTS}
 def get(name: str) -> ArtifactSpec:
     """The current spec of ``name``; KeyError if it is not registered."""
     return _BY_NAME[name]
+
+
+def path(name: str, key: str | None = None) -> str:
+    """The repo-relative path of artifact ``name`` (of collection member ``key``)."""
+    return _BY_NAME[name].path_for(key)
 
 
 def names() -> list[str]:

@@ -6,7 +6,10 @@ import os
 import shutil
 import subprocess
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -135,3 +138,56 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     ):
         monkeypatch.delenv(var, raising=False)
     yield
+
+
+#: Headless Chromium as the browser tests run it (Debian package, `make sysdeps`).
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def chromium_path() -> str:
+    """The system Chromium; the test fails (not skips) without it."""
+    path = shutil.which("chromium") or "/usr/bin/chromium"
+    assert Path(path).exists(), "chromium is installed by `make sysdeps` (Debian package)"
+    return path
+
+
+@contextmanager
+def offline_page(width: int = 1400, height: int = 1000) -> Iterator[tuple[Any, list[str]]]:
+    """A Chromium page that reaches loopback and local files only: anything else is aborted and
+    logged.
+
+    Yields ``(page, external)``; ``external`` lists the aborted URLs, so a test asserts it empty.
+    """
+    from playwright.sync_api import Route, sync_playwright
+
+    external: list[str] = []
+
+    def gate(route: Route) -> None:
+        url = route.request.url
+        host = urlsplit(url).hostname or ""
+        local = url.startswith(("data:", "blob:", "about:", "file:"))
+        if local or host in ("127.0.0.1", "localhost"):
+            route.continue_()
+        else:
+            external.append(url)
+            route.abort()
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=chromium_path(), headless=True, args=CHROMIUM_FLAGS
+        )
+        try:
+            page = browser.new_page(viewport={"width": width, "height": height})
+            page.route("**/*", gate)
+            yield page, external
+        finally:
+            browser.close()

@@ -9,11 +9,12 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ops_api.answer import COMMAND_WRITERS, DAILY_OPS, write_hint
+from ops_api.answer import write_hint
 from ops_api.http import respond
 from ops_api.models import ArtifactRow, Envelope, HealthRow
 from ops_api.routes import ERROR_RESPONSES, Ref, resolver
 from pipeline import registry
+from pipeline.flows import writer_command
 from pipeline.io.context import now_seoul
 
 router = APIRouter(tags=["ops"], responses=ERROR_RESPONSES)
@@ -23,8 +24,12 @@ router = APIRouter(tags=["ops"], responses=ERROR_RESPONSES)
 class RunbookRoute:
     path: str
     artifact: str  # registry name; "not registered yet" answers 200 no_data
-    writer: str  # the command that writes it (named in 405 hints)
     summary: str
+
+    @property
+    def writer(self) -> str:
+        """The command that writes it (named in 405 hints), from the registry."""
+        return write_hint(registry.get(self.artifact))
 
     @property
     def prefix(self) -> str:
@@ -33,24 +38,12 @@ class RunbookRoute:
 
 #: Route -> registry name, in one table. The runbook's curl one-liners use these paths.
 RUNBOOK_ROUTES = (
+    RunbookRoute("/api/ops/summary/latest", "ops_summary", "Latest ops summary"),
+    RunbookRoute("/api/live/cycle/latest", "live_cycle_receipt", "Latest live-cycle receipt"),
     RunbookRoute(
-        "/api/ops/summary/latest", "ops_summary", "krx stage ops_summary", "Latest ops summary"
+        "/api/ops/scheduler/latest", "scheduler_record", "Latest daily_ops.sh scheduler record"
     ),
-    RunbookRoute(
-        "/api/live/cycle/latest",
-        "live_cycle_receipt",
-        "krx stage live_cycle",
-        "Latest live-cycle receipt",
-    ),
-    RunbookRoute(
-        "/api/ops/scheduler/latest",
-        "scheduler_record",
-        DAILY_OPS,
-        "Latest daily_ops.sh scheduler record",
-    ),
-    RunbookRoute(
-        "/api/ops/drill/latest", "drill_report", COMMAND_WRITERS["drill"], "Latest drill report"
-    ),
+    RunbookRoute("/api/ops/drill/latest", "drill_report", "Latest drill report"),
 )
 
 
@@ -62,7 +55,7 @@ def writer_for(path: str) -> str:
     parts = path.split("/")
     if len(parts) > 3 and parts[1:3] == ["api", "artifacts"] and parts[3] in registry.names():
         return write_hint(registry.get(parts[3]))
-    return DAILY_OPS
+    return writer_command("daily_ops")
 
 
 @router.get("/api/ops/health", response_model=Envelope[HealthRow], summary="Health")

@@ -103,7 +103,7 @@ class BacktestResultV1(Envelope):
     tickers: tuple[Ticker, ...] = Field(description="Tradable universe, in params order")
     signal_days: int = Field(ge=0, description="Days whose close produced a trade signal")
     last_signal: dt.date | None = Field(description="Last day whose close was a trade signal")
-    metrics: Metrics = Field(description="Same figures as reports/backtest/metrics.json")
+    metrics: Metrics = Field(description="Same figures as the backtest_metrics artifact")
     state_days: tuple[StateDays, ...] = Field(description="Trading days per day state")
     regime_changes: tuple[RegimeChange, ...] = Field(
         description="Every change of the locked regime, in date order"

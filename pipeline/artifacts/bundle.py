@@ -78,6 +78,13 @@ class StrategyBundleV1(Envelope):
     valid_until: dt.date = Field(description="Last session the bundle may be executed on")
     target_weights: tuple[TargetWeight, ...] = Field(description="Sorted by ticker; sum <= 1")
     cash_weight: float = Field(ge=0.0, le=1.0, description="1 - sum of target weights")
+    intended_weights: tuple[TargetWeight, ...] | None = Field(
+        None,
+        description="What the strategy holds for the next session, every day: the targets on "
+        "a rebalance day, else its positions at the asof close as fractions of equity (sorted "
+        "by ticker; sum <= 1). The server moves the account toward them every session. Null "
+        "in bundles written before this field (the server then only acts on rebalance days)",
+    )
     signals: tuple[TickerSignal, ...] = Field(description="Per ticker: indicators and reason")
     integrity_sha256: Sha256 = Field(description="SHA-256 of the document without this field")
 

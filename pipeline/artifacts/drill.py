@@ -1,4 +1,7 @@
-"""``reports/ops/drill_report.json``: the last ``krx drill`` (DESIGN §5 Drill, issue 9).
+"""``reports/ops/drill_report.json``: the last ``krx drill`` (DESIGN §5 Drill, issues 9, 13).
+
+v1 (a drill-specific step list and reasons) is kept so reports at old refs still validate; v2 is
+written since the drill runs the daily flow itself.
 
 A drill runs the whole server loop against HEAD in a scratch copy with the gate forced to
 MOCK_ONLY and delivery forced to the console; this report is the only thing it adds to the
@@ -12,6 +15,7 @@ from typing import Literal
 from pydantic import Field
 
 from pipeline.artifacts.envelope import Envelope, Model
+from pipeline.artifacts.scheduler import SchedulerStep
 from pipeline.enums import (
     CycleDecision,
     CycleReason,
@@ -23,6 +27,7 @@ from pipeline.enums import (
     ExecutionGate,
     OverallStatus,
     SafetyFileState,
+    SchedulerStepResult,
     StepResult,
 )
 from pipeline.types import CommitSha
@@ -32,15 +37,11 @@ class ObservedSafety(Model):
     """The real repository's safety settings as the server reads them (not what was forced)."""
 
     gate: ExecutionGate = Field(description="Effective execution gate of the real working tree")
-    gate_file: SafetyFileState = Field(description="How state/execution_gate.json was read")
+    gate_file: SafetyFileState = Field(description="How the execution gate file was read")
     real_sender_enabled: bool = Field(description="Effective real-sender switch")
-    real_sender_file: SafetyFileState = Field(
-        description="How state/real_sender_enable.json was read"
-    )
+    real_sender_file: SafetyFileState = Field(description="How the real sender file was read")
     emergency_stop: bool = Field(description="Effective emergency stop (file or environment)")
-    emergency_stop_file: SafetyFileState = Field(
-        description="How state/emergency_stop.json was read"
-    )
+    emergency_stop_file: SafetyFileState = Field(description="How the emergency stop file was read")
     emergency_stop_env: bool = Field(description="KRX_EMERGENCY_STOP=1 in the environment")
     telegram_credentials_present: bool = Field(
         description="KRX_TELEGRAM_TOKEN and KRX_TELEGRAM_CHAT_ID set (values never recorded)"
@@ -101,4 +102,41 @@ class DrillReportV1(Envelope):
         description="FAIL if any step failed, else BLOCKED on a safety block, else WARN, else PASS"
     )
     exit_code: int = Field(description="0 pass/warn, 2 safety block found, 3 fault")
+    duration_ms: int = Field(ge=0, description="Wall time of the whole drill, milliseconds")
+
+
+class DrillReportV2(Envelope):
+    """v2: the drill runs the server's daily flow itself, so it reports in the daily run's
+    words — its steps are the scheduler record's steps, its reason is the receipt's
+    ``CycleReason``, its result the scheduler record's result (one enum name per fact)."""
+
+    schema_id: Literal["drill_report/v2"] = Field("drill_report/v2", alias="schema")
+    head_commit: CommitSha | None = Field(
+        description="The real repository's HEAD that was drilled (null: no commits)"
+    )
+    real_tree_dirty: bool = Field(
+        description="The real working tree had uncommitted changes (the drill used HEAD only)"
+    )
+    observed_safety: ObservedSafety = Field(description="The real repository's safety settings")
+    forced_safety: ForcedSafety = Field(description="What the scratch copy ran with")
+    steps: tuple[SchedulerStep, ...] = Field(
+        description="The daily run's steps as it ran them in the scratch copy (record format)"
+    )
+    ops_status: OverallStatus | None = Field(
+        description="overall_status of the scratch ops summary (null if none was written)"
+    )
+    cycle: CycleView | None = Field(description="The scratch receipt (null if none was written)")
+    reason: CycleReason | None = Field(
+        description="The receipt's reason, as the scheduled run would write it (null: none)"
+    )
+    result: SchedulerStepResult = Field(
+        description="OK, BLOCKED or FAULT: what the scheduled run would end with"
+    )
+    exit_code: Literal[0, 2, 3] = Field(
+        description="The scheduled run's exit code on this HEAD: 0 ok/WARN, 2 blocked, 3 fault"
+    )
+    fault: str | None = Field(
+        description="Why the drill itself failed (no commits, no scratch copy, a message that "
+        "was not console-only); null when the flow ran"
+    )
     duration_ms: int = Field(ge=0, description="Wall time of the whole drill, milliseconds")

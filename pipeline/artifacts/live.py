@@ -21,6 +21,7 @@ from pipeline.enums import (
     OrderSide,
     PlanStatus,
     SendError,
+    SendOutcome,
 )
 from pipeline.types import Sha256, Ticker
 
@@ -146,3 +147,34 @@ class PlanLedgerV1(Envelope):
 
     schema_id: Literal["plan_ledger/v1"] = Field("plan_ledger/v1", alias="schema")
     entries: tuple[LedgerEntry, ...] = Field(description="Newest last; bounded length")
+
+
+class SendIntent(Model):
+    """One message the server meant to send, recorded (fsync) before the request leaves."""
+
+    delivery_key: str = Field(
+        max_length=120, description="'<session>:<plan_id or reason>': at most one send per key"
+    )
+    session: dt.date = Field(description="KRX session of the message")
+    plan_id: str | None = Field(pattern=PLAN_ID_PATTERN, description="Order plan id, if any")
+    message_sha256: Sha256 = Field(description="SHA-256 of the UTF-8 message text")
+    intent_at: dt.datetime = Field(description="When the intent was recorded (Asia/Seoul)")
+    outcome: SendOutcome = Field(description="PENDING, SENT, NOT_SENT or UNKNOWN")
+    outcome_at: dt.datetime | None = Field(description="When the outcome was recorded")
+    telegram_message_id: int | None = Field(description="Telegram message_id if SENT")
+
+
+class SendLedgerV1(Envelope):
+    """``state/server/send_ledger.json``: every real send's intent and outcome (at most once)."""
+
+    schema_id: Literal["send_ledger/v1"] = Field("send_ledger/v1", alias="schema")
+    intents: tuple[SendIntent, ...] = Field(
+        max_length=400, description="Newest last; the oldest are dropped beyond the bound"
+    )
+
+    @model_validator(mode="after")
+    def _unique_keys(self) -> SendLedgerV1:
+        keys = [i.delivery_key for i in self.intents]
+        if len(keys) != len(set(keys)):
+            raise ValueError("a delivery key appears twice in the send ledger")
+        return self

@@ -24,15 +24,11 @@ class SafetyView(Model):
     """The safety files as the server read them (after fail-closed defaults)."""
 
     gate: ExecutionGate = Field(description="Effective execution gate")
-    gate_file: SafetyFileState = Field(description="How state/execution_gate.json was read")
+    gate_file: SafetyFileState = Field(description="How the execution gate file was read")
     real_sender_enabled: bool = Field(description="Effective real-sender switch")
-    real_sender_file: SafetyFileState = Field(
-        description="How state/real_sender_enable.json was read"
-    )
+    real_sender_file: SafetyFileState = Field(description="How the real sender file was read")
     emergency_stop: bool = Field(description="Effective emergency stop")
-    emergency_stop_file: SafetyFileState = Field(
-        description="How state/emergency_stop.json was read"
-    )
+    emergency_stop_file: SafetyFileState = Field(description="How the emergency stop file was read")
 
 
 class OpsSummaryV1(Envelope):

@@ -6,23 +6,21 @@ the resolver's ``/api/ops/scheduler/latest`` and ``/api/ops/health`` show the la
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Literal
 
 from pydantic import AwareDatetime, Field, model_validator
 
 from pipeline.artifacts.envelope import Envelope, Model
-from pipeline.enums import PushState, SchedulerStepResult
+from pipeline.enums import PushState, SchedulerStepResult, ServerStep
+from pipeline.errors import STEP_EXIT
 from pipeline.types import CommitSha
 
-#: The runbook's five steps (seeds/000 §4-B) with the commit between 4 and 5, and the push.
-STEP_NAMES = ("pull", "health", "ops_summary", "live_cycle", "commit", "resolve", "push")
-#: Exit code of each step result (pipeline.errors: 0 completed, 2 blocked, 3 fault).
-RESULT_CODES = {
-    SchedulerStepResult.OK: 0,
-    SchedulerStepResult.SKIPPED: 0,
-    SchedulerStepResult.BLOCKED: 2,
-    SchedulerStepResult.FAULT: 3,
-}
+#: Names a step may have: ``pipeline.enums.ServerStep`` (the order is
+#: ``pipeline.core.server_steps.STEPS``; ``push`` is recorded only when it failed).
+STEP_NAMES = tuple(s.value for s in ServerStep)
+#: Exit code of each step result (one map, in pipeline.errors).
+RESULT_CODES = STEP_EXIT
 
 
 class SchedulerStep(Model):
@@ -66,6 +64,10 @@ class SchedulerRecordV1(Envelope):
     remote: str = Field(description="Git remote pulled from and pushed to (e.g. origin)")
     branch: str = Field(description="Branch pulled and pushed")
     push: PushState = Field(description="What happened to the remote after this record's commit")
+    missed_sessions: tuple[dt.date, ...] = Field(
+        default=(),
+        description="KRX sessions since the previous recorded run on which no run happened",
+    )
 
     @model_validator(mode="after")
     def _exit_code_is_the_worst_step(self) -> SchedulerRecordV1:

@@ -12,15 +12,38 @@ from pipeline.enums import OrderSide, TicketKind, TicketReason, TicketStatus
 from pipeline.types import Sha256, Ticker
 
 TICKET_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
+#: A result's id: the ticket id, or ``invalid.<16 hex>`` for a file whose name is no ticket id
+#: (a '.' never occurs in a ticket id, so the two never collide).
+RESULT_ID_PATTERN = r"^([A-Za-z0-9][A-Za-z0-9_-]{0,63}|invalid\.[0-9a-f]{16})$"
+
+# Realistic bounds (absurd numbers are bad input, not data): no KRX listing trades above
+# 10 million KRW a share, no single order is a billion shares.
+MAX_SHARES = 100_000_000
+MAX_PRICE_KRW = 10_000_000
+MAX_FEE_KRW = 1_000_000_000
+MAX_FILLS = 200
 
 
 class Fill(Model):
     ticker: Ticker = Field(description="KRX short code, 6 characters")
     side: OrderSide = Field(description="BUY or SELL")
-    shares: int = Field(gt=0, description="Shares executed (integer)")
-    price_krw: int = Field(gt=0, description="Average execution price per share, KRW")
-    fee_krw: int = Field(0, ge=0, description="Commission and tax paid for this fill, KRW")
+    shares: int = Field(gt=0, le=MAX_SHARES, description="Shares executed (integer)")
+    price_krw: int = Field(
+        gt=0, le=MAX_PRICE_KRW, description="Average execution price per share, KRW"
+    )
+    fee_krw: int = Field(
+        0,
+        ge=0,
+        le=MAX_FEE_KRW,
+        description="Commission and tax paid for this fill, KRW (at most the fill's notional)",
+    )
     executed_on: dt.date = Field(description="KRX session the fill happened in")
+
+    @model_validator(mode="after")
+    def _fee_below_notional(self) -> Fill:
+        if self.fee_krw > self.shares * self.price_krw:
+            raise ValueError("fee_krw exceeds the fill's notional (shares x price_krw)")
+        return self
 
 
 class TicketV1(Envelope):
@@ -32,7 +55,9 @@ class TicketV1(Envelope):
     plan_id: str = Field(min_length=1, max_length=80, description="Order plan it refers to")
     created_by: str = Field(min_length=1, max_length=80, description="Operator")
     note: str = Field("", max_length=500, description="Free text from the operator")
-    fills: tuple[Fill, ...] = Field((), description="EXECUTION: at least one; ACK: none")
+    fills: tuple[Fill, ...] = Field(
+        (), max_length=MAX_FILLS, description="EXECUTION: at least one; ACK: none"
+    )
 
     @model_validator(mode="after")
     def _fills_match_kind(self) -> TicketV1:
@@ -47,7 +72,10 @@ class TicketResultV1(Envelope):
     """``reports/tickets/<id>.json``: written exactly once per ticket id."""
 
     schema_id: Literal["ticket_result/v1"] = Field("ticket_result/v1", alias="schema")
-    ticket_id: str = Field(pattern=TICKET_ID_PATTERN, description="Ticket id = file name stem")
+    ticket_id: str = Field(
+        pattern=RESULT_ID_PATTERN,
+        description="Ticket id = file name stem; 'invalid.<hash>' for a file with a bad name",
+    )
     ticket_sha256: Sha256 = Field(description="SHA-256 of the ticket file's bytes when processed")
     kind: TicketKind | None = Field(description="Null if the ticket could not be parsed")
     plan_id: str | None = Field(description="Plan the ticket refers to (null if unparsable)")

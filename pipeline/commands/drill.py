@@ -1,4 +1,4 @@
-"""``krx drill``: self-test the whole server loop against HEAD in a scratch copy.
+"""``krx drill``: run the server's daily flow against HEAD in a scratch copy (pipeline.flows.drill).
 
 Nothing is sent (gate forced to MOCK_ONLY, sender off, Telegram settings removed) and nothing
 in the real repository changes except ``reports/ops/drill_report.json`` (``--commit`` commits
@@ -8,6 +8,7 @@ that one file). Exit 0 pass/warn, 2 a safety block found, 3 a fault (``pipeline.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from pipeline import registry
@@ -34,7 +35,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pipeline.io.drill import Options, run_drill  # httpx and yaml only when drilling
+    from pipeline.flows.drill import Options, run_drill  # httpx and dvc only when drilling
     from pipeline.io.scratch import IDENTITY
 
     root = Path(args.repo)
@@ -47,19 +48,20 @@ def run(args: argparse.Namespace) -> int:
         api_timeout_s=args.api_timeout,
         keep_scratch=args.keep_scratch,
     )
-    report = run_drill(root, opts)
+    report = run_drill(root, opts, log=lambda line: print(line, file=sys.stderr, flush=True))
     st.write(root, "drill_report", report)
     for s in report.steps:
-        print(f"{s.step.value:<12} {s.result.value:<7} {s.reason.value:<24} {s.duration_ms:>6} ms")
+        print(f"{s.name:<12} {s.result.value:<8} {s.duration_s:>7.2f} s  {s.message[:80]}")
     cycle = report.cycle
     print(
-        f"drill {report.asof}: {report.overall_result} exit={report.exit_code} "
-        f"head={(report.head_commit or 'none')[:12]} cycle={cycle.reason if cycle else None} "
+        f"drill {report.asof}: {report.result} exit={report.exit_code} reason={report.reason} "
+        f"head={(report.head_commit or 'none')[:12]} "
         f"delivery={cycle.delivery_actual if cycle else None}"
+        + (f" fault: {report.fault}" if report.fault else "")
     )
     if args.commit:
         rel = registry.get("drill_report").path
         git(root, "add", "--", rel)
-        message = f"artifact(server): drill {report.asof} {report.overall_result}"
+        message = f"artifact(server): drill {report.asof} {report.result}"
         git(root, *IDENTITY, "commit", "-q", "--only", "-m", message, "--", rel)
     return report.exit_code

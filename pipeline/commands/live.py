@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from pipeline.artifacts.live import LiveCycleReceiptV1
+from pipeline.commands.jsonout import add_json_flag, emit, json_errors
 from pipeline.errors import EXIT_FAULT
 from pipeline.io.context import requested_asof
 from pipeline.io.server_state import read_valid
@@ -18,11 +19,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "check", help="summarise the latest receipt; exit 0 completed, 2 blocked, 3 fault"
     )
     check.add_argument("--asof", help="require the receipt of this date (default: any)")
-    check.set_defaults(func=run_check)
+    add_json_flag(check)
+    check.set_defaults(func=json_errors(run_check))
 
 
 def run_check(args: argparse.Namespace) -> int:
     receipt = read_valid(Path(args.repo), "live_cycle_receipt", LiveCycleReceiptV1)
+    if args.json:
+        return _json_check(receipt, args)
     if receipt is None:
         print("result=None: no valid live-cycle receipt")
         return EXIT_FAULT
@@ -34,4 +38,18 @@ def run_check(args: argparse.Namespace) -> int:
         f"reason={receipt.reason} snapshot_ref={receipt.snapshot_ref} "
         f"delivery={receipt.push.delivery_actual}"
     )
+    return receipt.exit_code
+
+
+def _json_check(receipt: LiveCycleReceiptV1 | None, args: argparse.Namespace) -> int:
+    """``krx live check --json``: the same finding and exit code as one JSON document."""
+    if receipt is None:
+        emit({"exit_code": EXIT_FAULT, "fault": "no valid live-cycle receipt", "receipt": None})
+        return EXIT_FAULT
+    if args.asof and receipt.asof != requested_asof(args.asof):
+        fault = f"latest receipt is for {receipt.asof}, not {args.asof}"
+        emit({"exit_code": EXIT_FAULT, "fault": fault, "receipt": None})
+        return EXIT_FAULT
+    row = receipt.model_dump(mode="json")
+    emit({"exit_code": receipt.exit_code, "fault": None, "receipt": row})
     return receipt.exit_code

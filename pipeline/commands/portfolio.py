@@ -6,8 +6,9 @@ import argparse
 import re
 from pathlib import Path
 
+from pipeline import registry
 from pipeline.errors import EXIT_OK, OperatorError
-from pipeline.flows.operator import write_portfolio
+from pipeline.flows.portfolio import write_portfolio
 
 HOLD_RE = re.compile(r"^(?P<ticker>[0-9A-Z]{6}):(?P<shares>[0-9]+):(?P<avg>[0-9]+)$")
 
@@ -15,7 +16,9 @@ HOLD_RE = re.compile(r"^(?P<ticker>[0-9A-Z]{6}):(?P<shares>[0-9]+):(?P<avg>[0-9]
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("portfolio", help="write the operator's baseline portfolio")
     psub = p.add_subparsers(dest="action", required=True, metavar="ACTION")
-    s = psub.add_parser("set", help="replace state/portfolio.json (cash and holdings at a close)")
+    s = psub.add_parser(
+        "set", help=f"replace {registry.path('portfolio')} (cash and holdings at a close)"
+    )
     s.add_argument("--cash", required=True, type=int, help="cash in KRW at the close of --asof")
     s.add_argument(
         "--hold",

@@ -16,16 +16,12 @@ import json
 from pathlib import Path
 
 from pipeline import registry
+from pipeline.core import ownership
 from pipeline.enums import Owner
 from pipeline.errors import EXIT_OK, OperatorError
 from pipeline.io.gitcli import git, staged_paths
 
-#: Stage name of artifacts that the operator edits by hand (or through the cockpit).
-OPERATOR = "operator"
-#: Records a command writes about itself (the scheduler record of daily_ops.sh, the drill
-#: report of `krx drill --commit`): not pipeline outputs, each committed on its own.
-SCRIPT_STAGES = frozenset({"daily_ops", "drill"})
-LOCK_FILES = {Owner.PC: "dvc.lock", Owner.SERVER: "server/dvc.lock"}
+LOCK_FILES = ownership.LOCK_FILES
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -46,15 +42,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     c.set_defaults(func=run_commit)
 
 
-def owned_pathspecs(owner: Owner, produced: bool, only: tuple[str, ...] = ()) -> list[str]:
-    specs = [
-        f":(glob){a.glob}" if a.is_collection else a.path
-        for a in registry.ARTIFACTS
-        if a.owner is owner
-        and not (produced and a.stage in (OPERATOR, *SCRIPT_STAGES))
-        and (not only or a.name in only)
-    ]
-    return specs if only else [*specs, LOCK_FILES[owner]]
+owned_pathspecs = ownership.owned_pathspecs
 
 
 def run_paths(args: argparse.Namespace) -> int:
@@ -71,7 +59,7 @@ def commit_message(root: Path, owner: Owner, staged: list[str]) -> str:
 
 def _asof(root: Path, owner: Owner) -> str:
     """The as-of date the staged artifacts describe (the clock file on the PC)."""
-    candidates = ["data/asof.json"] if owner is Owner.PC else []
+    candidates = [registry.path("clock")] if owner is Owner.PC else []
     candidates += [a.path for a in registry.ARTIFACTS if a.owner is owner and a.model]
     for rel in candidates:
         try:

@@ -1,4 +1,4 @@
-"""``krx stage NAME``: run one DVC stage's entry point (``pipeline/stages/<name>.py``)."""
+"""``krx stage NAME``: the DVC stage adapter — run the flow ``pipeline.flows.NAME``."""
 
 from __future__ import annotations
 
@@ -8,29 +8,18 @@ import os
 from pathlib import Path
 
 from pipeline.errors import EXIT_BLOCKED, EXIT_FAULT, EXIT_OK
-
-#: Registered stage modules; ``dvc.yaml`` / ``server/dvc.yaml`` call ``krx stage <name>``.
-STAGES = (
-    "clock",
-    "ingest",
-    "backtest",
-    "reconcile",
-    "reports",
-    "ops_summary",
-    "tickets",
-    "live_cycle",
-)
+from pipeline.flows import DVC_STAGES
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("stage", help="run one pipeline stage (what dvc.yaml calls)")
-    p.add_argument("name", choices=STAGES)
+    p.add_argument("name", choices=DVC_STAGES)
     p.add_argument("--asof", help="as-of date YYYY-MM-DD (default: KRX_ASOF or today in Seoul)")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    module = importlib.import_module(f"pipeline.stages.{args.name}")
+    module = importlib.import_module(f"pipeline.flows.{args.name}")
     code: int = module.main(Path(args.repo), args.asof)
     # A stage returns 2/3 only after writing the artifact that records why (faults it cannot
     # record raise instead). Under `dvc repro` (DVC sets DVC_STAGE) a normal block must not

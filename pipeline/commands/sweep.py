@@ -13,22 +13,17 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 from pipeline import registry
 from pipeline.artifacts.sweep import Candidate, SweepLeaderboardV1
-from pipeline.core.promotion import (
-    dvc_set_params,
-    find_candidate,
-)
+from pipeline.commands.jsonout import add_json_flag, emit, json_errors
 from pipeline.enums import Owner
-from pipeline.errors import EXIT_OK, RetryableError
-from pipeline.flows.operator import promote
+from pipeline.errors import EXIT_OK
+from pipeline.flows.promote import promote
+from pipeline.flows.sweep import run_experiment, run_sweep
 from pipeline.io.jsonio import read_artifact
 from pipeline.io.server_state import require_role
-from pipeline.sweep_run import run_sweep
 
 BOARD = registry.get("sweep_leaderboard")
 
@@ -53,7 +48,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     r.set_defaults(func=run_run)
     s = ssub.add_parser("show", help="print the leaderboard's top candidates")
     s.add_argument("--top", type=int, default=10, help="rows to print")
-    s.set_defaults(func=run_show)
+    add_json_flag(s)
+    s.set_defaults(func=json_errors(run_show))
     e = ssub.add_parser("exp", help="run a candidate as a DVC experiment (dvc exp run -S ...)")
     e.add_argument("candidate", help="rank (1, 2, ...) or 12-hex id")
     e.add_argument(
@@ -106,6 +102,19 @@ def _row(c: Candidate) -> str:
 
 def run_show(args: argparse.Namespace) -> int:
     b = read_artifact(Path(args.repo), BOARD, SweepLeaderboardV1)
+    if args.json:
+        emit(
+            {
+                "spec": b.spec.name,
+                "asof": b.asof.isoformat(),
+                "trials": b.trials,
+                "guard": b.guard.model_dump(mode="json"),
+                "expected_max_sharpe": b.expected_max_sharpe,
+                "candidates": [c.model_dump(mode="json") for c in b.candidates[: args.top]],
+                "baseline": b.baseline.model_dump(mode="json"),
+            }
+        )
+        return EXIT_OK
     print(f"sweep {b.spec.name} asof {b.asof}: {b.trials} trials, guard = {b.guard.model_dump()}")
     print(f"expected best OOS Sharpe of {b.trials} lucky trials: {b.expected_max_sharpe:.3f}")
     print(" rank id           OOS-SR   IS-SR     gap    DSR  guard")
@@ -117,28 +126,13 @@ def run_show(args: argparse.Namespace) -> int:
 
 
 def run_exp(args: argparse.Namespace) -> int:
-    root = Path(args.repo)
-    require_role(Owner.PC, "krx sweep exp")
-    board = read_artifact(root, BOARD, SweepLeaderboardV1)
-    cand = find_candidate(board, args.candidate)
-    name = f"sweep-{cand.id}"
-    argv = ["dvc", "exp", "run", "-n", name, *dvc_set_params(cand)]
-    argv += [] if args.workspace else ["--temp"]
-    print(" ".join(argv))
-    try:
-        # dvc is a dependency of this package: run the one installed beside it.
-        proc = subprocess.run([sys.executable, "-m", *argv], cwd=root, check=False)
-    except OSError as err:
-        raise RetryableError(f"dvc exp run: {err}") from None
-    if proc.returncode != 0:
-        raise RetryableError(f"dvc exp run exited {proc.returncode}")
-    against = "" if args.workspace else f" {name}"
-    print(f"compare: dvc exp show; dvc metrics diff HEAD{against}")
+    name, against = run_experiment(Path(args.repo), args.candidate, workspace=args.workspace)
+    print(f"experiment {name} done; compare: dvc exp show; dvc metrics diff HEAD{against}")
     return EXIT_OK
 
 
 def run_promote(args: argparse.Namespace) -> int:
     done = promote(Path(args.repo), args.candidate)
-    cand, sha = done.candidate, done.commit[:7]
-    print(f"promoted {cand.id} (rank {cand.rank}) in commit {sha}: push it; dvc repro reruns")
+    c = done.candidate
+    print(f"promoted {c.id} (rank {c.rank}) in commit {done.commit}: push it; dvc repro reruns")
     return EXIT_OK

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from pipeline.errors import EXIT_OK
-from pipeline.flows.operator import write_ticket
+from pipeline.flows.ticket import write_ticket
 
 FILL_RE = re.compile(
     r"^(?P<ticker>[0-9A-Z]{6}):(?P<side>BUY|SELL):(?P<shares>[0-9]+):(?P<price>[0-9]+)"

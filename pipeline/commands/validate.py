@@ -6,10 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from pipeline import registry
+from pipeline.commands.jsonout import add_json_flag, emit, json_errors
 from pipeline.enums import ArtifactKind, Owner
 from pipeline.errors import EXIT_INVALID, EXIT_OK
-from pipeline.validate import registered_files, validate_all, validate_file
+from pipeline.io.validate import registered_files, validate_all, validate_file, validate_files
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -31,8 +31,23 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         action="store_true",
         help="with --all: only JSON artifacts (skip parquet/CSV/text: the server reads none)",
     )
+    p.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="with --all: validate every file, even one unchanged since it last validated clean",
+    )
+    p.add_argument(
+        "--except",
+        dest="excluded",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="with --all: skip this registered artifact (e.g. 'ticket' on the server: the "
+        "tickets stage judges each ticket and rejects a bad one alone)",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="print errors only")
-    p.set_defaults(func=run)
+    add_json_flag(p)
+    p.set_defaults(func=json_errors(run))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -40,27 +55,41 @@ def run(args: argparse.Namespace) -> int:
     if not args.all and not args.paths:
         print("error: give PATH... or --all", file=sys.stderr)
         return EXIT_INVALID
-    if args.all and (args.owner or args.json_only):
+    if args.all and (args.owner or args.json_only or args.excluded):
         files = [rel for rel in registered_files(root) if _selected(rel, args)]
-        problems = [pr for rel in files for pr in validate_file(root, rel)]
+        problems = validate_files(root, files, use_cache=not args.no_cache)
     elif args.all:
-        files, problems = validate_all(root)
+        files, problems = validate_all(root, use_cache=not args.no_cache)
     else:
         files = [_relative(root, p) for p in args.paths]
         problems = [pr for rel in files for pr in validate_file(root, rel)]
+    bad = {p.file for p in problems}
+    if args.json:
+        emit(
+            {
+                "files": files,
+                "ok": len(files) - len(bad),
+                "invalid": sorted(bad),
+                "problems": [vars(p) for p in problems],
+            }
+        )
+        return EXIT_INVALID if problems else EXIT_OK
     for problem in problems:
         print(problem, file=sys.stderr)
-    bad = {p.file for p in problems}
     if not args.quiet:
         print(f"validated {len(files)} file(s): {len(files) - len(bad)} ok, {len(bad)} invalid")
     return EXIT_INVALID if problems else EXIT_OK
 
 
 def _selected(rel: str, args: argparse.Namespace) -> bool:
+    from pipeline import registry
+
     spec = registry.spec_for_path(rel)
     if spec is None:
         return False
     if args.owner and spec.owner is not args.owner:
+        return False
+    if spec.name in args.excluded:
         return False
     return not (args.json_only and spec.kind is not ArtifactKind.JSON)
 

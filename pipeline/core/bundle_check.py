@@ -1,26 +1,37 @@
 """Is the strategy bundle usable for a session? Schema, integrity hash, validity window, age.
 
-Staleness is counted in KRX trading days and knows the rebalance rhythm: a bundle that asks for
-a rebalance (``rebalance_due``) must be executed inside its window ``valid_from..valid_until``;
-a hold bundle (only stop losses) may still be used up to ``bundle_max_age_trading_days``
-sessions after ``valid_until``, so one missed PC run does not stop risk management.
+Staleness is counted in KRX sessions since the last close the server could know of: at 09:05
+on session D that is session D-1's 15:30 close. ``lag`` = closes after the bundle's ``asof`` up
+to and including D-1 (0: fresh). A validity window never makes an old bundle fresh:
+
+==========================================  ========  =====================================
+situation                                   status    live cycle / ops summary
+==========================================  ========  =====================================
+lag 0, inside its window                    VALID     plan as usual
+1 <= lag <= live.max_bundle_lag_sessions    LATE      plan as usual; BUNDLE_STALE WARN
+lag > live.max_bundle_lag_sessions          STALE     exits only (no buys); BUNDLE_STALE
+rebalance bundle past ``valid_until``       STALE     (the same)
+hold bundle > bundle_max_age_trading_days   STALE     (the same)
+  sessions past ``valid_until``
+==========================================  ========  =====================================
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 
 from pydantic import ValidationError
 
+from pipeline import registry
 from pipeline.artifacts.bundle import StrategyBundleV1, bundle_integrity
-from pipeline.checks import run_checks
+from pipeline.canonical import JsonInputError, parse_json
+from pipeline.core.checks import run_checks
 from pipeline.enums import BundleStatus
 from pipeline.krx_calendar import KrxCalendar
 from pipeline.params import LiveParams
 
-BUNDLE_PATH = "state/strategy_bundle.json"
+BUNDLE_PATH = registry.path("strategy_bundle")
 
 
 @dataclass(frozen=True)
@@ -37,9 +48,9 @@ def check_bundle(
     if raw is None:
         return BundleVerdict(BundleStatus.MISSING, None, f"{BUNDLE_PATH} is missing")
     try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        return BundleVerdict(BundleStatus.INVALID, None, f"not UTF-8 JSON: {err}")
+        data = parse_json(raw)
+    except JsonInputError as err:
+        return BundleVerdict(BundleStatus.INVALID, None, str(err))
     try:
         bundle = StrategyBundleV1.model_validate(data)
     except ValidationError as err:
@@ -57,6 +68,13 @@ def check_bundle(
     if session < bundle.valid_from:
         detail = f"session {session} is before valid_from {bundle.valid_from}"
         return BundleVerdict(BundleStatus.NOT_YET_VALID, bundle, detail)
+    lag = bundle_lag(bundle.asof, session, cal)
+    if lag > live.max_bundle_lag_sessions:
+        detail = (
+            f"bundle of {bundle.asof} is {lag} KRX closes behind the last known close "
+            f"(allowed {live.max_bundle_lag_sessions}): exits only"
+        )
+        return BundleVerdict(BundleStatus.STALE, bundle, detail)
     if bundle.rebalance_due:
         if session > bundle.valid_until:
             detail = f"rebalance bundle valid until {bundle.valid_until}, session {session}"
@@ -69,4 +87,22 @@ def check_bundle(
                 f"(allowed {live.bundle_max_age_trading_days})"
             )
             return BundleVerdict(BundleStatus.STALE, bundle, detail)
+    if lag > 0:
+        detail = f"bundle of {bundle.asof} is {lag} KRX close(s) behind the last known close"
+        return BundleVerdict(BundleStatus.LATE, bundle, detail)
     return BundleVerdict(BundleStatus.VALID, bundle, "ok")
+
+
+def last_known_close(session: dt.date, cal: KrxCalendar) -> dt.date:
+    """The last KRX close the server can know of on the morning of ``session``: D-1's."""
+    return cal.previous_or_same(session - dt.timedelta(days=1))
+
+
+def bundle_lag(asof: dt.date, session: dt.date, cal: KrxCalendar) -> int:
+    """KRX closes after the bundle's ``asof`` up to the last known close (0 = fresh)."""
+    last = last_known_close(session, cal)
+    return cal.count_after(asof, last) if last > asof else 0
+
+
+#: Statuses a plan may be built from (STALE: exits only).
+USABLE = frozenset({BundleStatus.VALID, BundleStatus.LATE, BundleStatus.STALE})

@@ -210,6 +210,24 @@ def _detail(run: BacktestRun, params: Params) -> str:
     return text
 
 
+def _held_weights(run: BacktestRun) -> tuple[TargetWeight, ...]:
+    """The strategy's positions at the last close as fractions of its equity (sum <= 1)."""
+    m, last = run.matrix, run.matrix.dates.size - 1
+    equity = float(run.sim.equity[last])
+    if not np.isfinite(equity) or equity <= 0:
+        return ()
+    out = []
+    for j in sorted(np.flatnonzero(run.sim.shares > 0), key=lambda j: m.tickers[j]):
+        close = float(m.close[last, j])
+        if np.isfinite(close) and close > 0:
+            w = round(float(run.sim.shares[j]) * close / equity, 6)
+            out.append(TargetWeight(ticker=m.tickers[j], weight=min(1.0, w)))
+    total = sum(t.weight for t in out)
+    if total > 1.0:  # rounding only: scale down so the sum never exceeds 1
+        out = [t.model_copy(update={"weight": t.weight / total}) for t in out]
+    return tuple(out)
+
+
 def bundle_artifact(
     run: BacktestRun,
     params: Params,
@@ -230,6 +248,7 @@ def bundle_artifact(
         for j in sorted(np.flatnonzero(weights > 0), key=lambda j: m.tickers[j])
     )
     total = float(sum(tw.weight for tw in targets))
+    intended = targets if due else _held_weights(run)
     doc = StrategyBundleV1(
         **env,
         data_source=source,
@@ -245,6 +264,7 @@ def bundle_artifact(
         valid_until=valid_until(asof, last, calendar, params.strategy),
         target_weights=targets,
         cash_weight=max(0.0, 1.0 - total),
+        intended_weights=intended,
         signals=tuple(_signals(run, params, weights, due)),
         integrity_sha256="0" * 64,
     )

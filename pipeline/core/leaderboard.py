@@ -29,7 +29,7 @@ from pipeline.core.metrics import DAYS_PER_YEAR
 from pipeline.core.sweep import Combo, ComboScore
 from pipeline.core.walkforward import FoldIndex, deflated_sharpe, expected_max_sharpe
 from pipeline.enums import GuardFailure
-from pipeline.sweep_spec import GuardSpec, SweepSpec
+from pipeline.params.sweep_spec import GuardSpec, SweepSpec
 
 
 def _opt(x: float) -> float | None:

@@ -37,7 +37,8 @@ BUNDLE_KO = {
     BundleStatus.INVALID: "손상",
     BundleStatus.TAMPERED: "무결성 불일치",
     BundleStatus.NOT_YET_VALID: "아직 유효하지 않음",
-    BundleStatus.STALE: "만료",
+    BundleStatus.LATE: "한 거래일 늦음",
+    BundleStatus.STALE: "만료 (매도만)",
 }
 GATE_KO = {
     ExecutionGate.MOCK_ONLY: "모의(MOCK_ONLY)",

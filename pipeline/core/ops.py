@@ -8,7 +8,7 @@ SAFETY_FILE_INVALID         WARN      a safety file is corrupt (read as its safe
 GATE_MOCK_ONLY              INFO      effective gate is MOCK_ONLY (nothing is sent for real)
 NO_BUNDLE                   CRITICAL  state/strategy_bundle.json is missing
 BUNDLE_INVALID              CRITICAL  bundle fails its schema or its integrity hash
-BUNDLE_STALE                CRITICAL  bundle not valid for the session (see bundle_check)
+BUNDLE_STALE                CRITICAL  bundle STALE: exits only (WARN when LATE: 1 session behind)
 NO_PORTFOLIO                CRITICAL  state/portfolio.json is missing
 PORTFOLIO_INCONSISTENT      CRITICAL  portfolio invalid, derived positions inconsistent, or
                                       positions derived from another baseline
@@ -34,6 +34,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from pipeline import registry
 from pipeline.artifacts.ops import Risk
 from pipeline.core.bundle_check import BUNDLE_PATH, BundleVerdict
 from pipeline.core.ops_rule import RANK, SEVERITY, overall_status
@@ -41,18 +42,18 @@ from pipeline.core.safety import SafetyState
 from pipeline.enums import (
     BundleStatus,
     CycleResult,
-    DrillResult,
     ExecutionGate,
     OverallStatus,
     PlanStatus,
     RiskCode,
+    Severity,
     TicketStatus,
 )
 from pipeline.krx_calendar import KrxCalendar
 from pipeline.params import OpsParams
 
-PORTFOLIO_PATH = "state/portfolio.json"
-POSITIONS_PATH = "state/server/positions.json"
+PORTFOLIO_PATH = registry.path("portfolio")
+POSITIONS_PATH = registry.path("positions")
 
 
 @dataclass(frozen=True)
@@ -74,12 +75,13 @@ class OpsInputs:
     last_plan: tuple[PlanStatus, dt.date] | None
     last_receipt: tuple[CycleResult, dt.date] | None
     recon_status: str | None  # the reconcile summary's status string, if any
-    recon_path: str = "reports/recon/recon_summary.json"
-    last_drill: tuple[DrillResult, dt.date] | None = None  # (overall_result, asof)
+    recon_path: str = registry.path("recon_summary")
+    last_drill: tuple[bool, dt.date] | None = None  # (the drill found a fault, its asof)
 
 
-def _risk(code: RiskCode, message: str, *refs: str) -> Risk:
-    return Risk(code=code, severity=SEVERITY[code], message=message, evidence_refs=refs)
+def _risk(code: RiskCode, message: str, *refs: str, severity: Severity | None = None) -> Risk:
+    sev = severity or SEVERITY[code]
+    return Risk(code=code, severity=sev, message=message, evidence_refs=refs)
 
 
 def _safety_risks(s: SafetyState) -> list[Risk]:
@@ -89,7 +91,7 @@ def _safety_risks(s: SafetyState) -> list[Risk]:
             _risk(
                 RiskCode.EMERGENCY_STOP,
                 "긴급 정지 상태입니다. 모든 실행과 발송이 멈춥니다.",
-                "state/emergency_stop.json",
+                registry.path("emergency_stop"),
             )
         )
     if s.any_corrupt:
@@ -97,9 +99,9 @@ def _safety_risks(s: SafetyState) -> list[Risk]:
             _risk(
                 RiskCode.SAFETY_FILE_INVALID,
                 "안전 설정 파일이 손상되어 가장 안전한 값으로 읽었습니다.",
-                "state/execution_gate.json",
-                "state/real_sender_enable.json",
-                "state/emergency_stop.json",
+                registry.path("execution_gate"),
+                registry.path("real_sender"),
+                registry.path("emergency_stop"),
             )
         )
     if s.gate is ExecutionGate.MOCK_ONLY:
@@ -107,7 +109,7 @@ def _safety_risks(s: SafetyState) -> list[Risk]:
             _risk(
                 RiskCode.GATE_MOCK_ONLY,
                 "실행 게이트가 MOCK_ONLY입니다 (실제 발송 없음).",
-                "state/execution_gate.json",
+                registry.path("execution_gate"),
             )
         )
     return out
@@ -128,7 +130,25 @@ def _bundle_risks(v: BundleVerdict) -> list[Risk]:
                 RiskCode.BUNDLE_INVALID, f"전략 번들이 유효하지 않습니다 ({v.status}).", BUNDLE_PATH
             )
         ]
-    if v.status in (BundleStatus.STALE, BundleStatus.NOT_YET_VALID):
+    if v.status is BundleStatus.LATE:
+        return [
+            _risk(
+                RiskCode.BUNDLE_STALE,
+                "전략 번들이 마지막 종가보다 한 거래일 늦습니다: 오늘 PC 일일 실행을 확인하세요.",
+                BUNDLE_PATH,
+                severity=Severity.WARN,
+            )
+        ]
+    if v.status is BundleStatus.STALE:
+        return [
+            _risk(
+                RiskCode.BUNDLE_STALE,
+                "전략 번들이 오래되어 매수하지 않습니다 (매도만 계획). "
+                "PC에서 일일 실행 후 push하세요.",
+                BUNDLE_PATH,
+            )
+        ]
+    if v.status is BundleStatus.NOT_YET_VALID:
         return [
             _risk(
                 RiskCode.BUNDLE_STALE,
@@ -188,7 +208,7 @@ def _history_risks(i: OpsInputs, cal: KrxCalendar, ops: OpsParams) -> list[Risk]
             _risk(
                 RiskCode.TICKETS_FAILED,
                 f"최근 {ops.ticket_window_trading_days} 거래일 티켓 실패 {len(failed)}건.",
-                *(f"reports/tickets/{t}.json" for t in failed),
+                *(registry.path("ticket_result", t) for t in failed),
             )
         )
     if (
@@ -200,7 +220,7 @@ def _history_risks(i: OpsInputs, cal: KrxCalendar, ops: OpsParams) -> list[Risk]
             _risk(
                 RiskCode.ORDER_PLAN_BLOCKED,
                 f"최근 주문 계획({i.last_plan[1]})이 차단되었습니다.",
-                "reports/live/order_plan.json",
+                registry.path("order_plan"),
             )
         )
     if i.last_receipt and i.last_receipt[0] is CycleResult.FAILED:
@@ -208,7 +228,7 @@ def _history_risks(i: OpsInputs, cal: KrxCalendar, ops: OpsParams) -> list[Risk]
             _risk(
                 RiskCode.LAST_CYCLE_FAILED,
                 f"최근 라이브 사이클({i.last_receipt[1]})이 실패했습니다.",
-                "reports/live/live_cycle_receipt.json",
+                registry.path("live_cycle_receipt"),
             )
         )
     if i.recon_status is not None and i.recon_status.upper() == "CRITICAL":
@@ -216,15 +236,15 @@ def _history_risks(i: OpsInputs, cal: KrxCalendar, ops: OpsParams) -> list[Risk]
     return out
 
 
-DRILL_PATH = "reports/ops/drill_report.json"
+DRILL_PATH = registry.path("drill_report")
 
 
 def _drill_risks(i: OpsInputs, cal: KrxCalendar, ops: OpsParams) -> list[Risk]:
     if i.last_drill is None:
         return [_risk(RiskCode.NO_DRILL, "드릴 기록이 없습니다 (krx drill).", DRILL_PATH)]
-    result, asof = i.last_drill
+    failed, asof = i.last_drill
     out = []
-    if result is DrillResult.FAIL:
+    if failed:
         out.append(_risk(RiskCode.DRILL_FAILED, f"최근 드릴({asof})이 실패했습니다.", DRILL_PATH))
     age = cal.count_after(asof, i.session)
     if age > ops.drill_max_age_trading_days:

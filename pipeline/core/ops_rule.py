@@ -30,6 +30,14 @@ SEVERITY: dict[RiskCode, Severity] = {
     RiskCode.NO_DRILL: Severity.INFO,
 }
 RANK = {Severity.CRITICAL: 0, Severity.WARN: 1, Severity.INFO: 2}
+#: Codes that may also be raised at a lower severity: a bundle one session LATE is BUNDLE_STALE
+#: WARN (buys still allowed); STALE (exits only) is CRITICAL.
+MILDER: dict[RiskCode, frozenset[Severity]] = {RiskCode.BUNDLE_STALE: frozenset({Severity.WARN})}
+
+
+def severity_ok(code: RiskCode, severity: Severity) -> bool:
+    """True if ``severity`` is the code's own, or an allowed milder one."""
+    return severity is SEVERITY[code] or severity in MILDER.get(code, frozenset())
 
 
 def overall_status(risks: Iterable[Risk], has_history: bool) -> OverallStatus:

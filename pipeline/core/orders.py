@@ -1,9 +1,14 @@
 """The order plan: target weights x current positions x reference prices -> integer orders.
 
 Rules (DESIGN §4-§5):
-* rebalance day (``bundle.rebalance_due``): trade a ticker when its weight is off target by more
-  than ``rebalance_threshold``; a ticker whose target is 0 is sold completely.
-* otherwise hold, except a stop loss: sell all if close <= avg entry x (1 - stop_loss).
+* every session, positions track the strategy: trade a ticker when its weight is off what the
+  strategy holds for the session (``intended_weights``: the targets on a rebalance day, its
+  drifted positions otherwise) by more than ``rebalance_threshold``; a ticker the strategy does
+  not hold is sold completely (a missed PC evening or server morning, or partial fills, never
+  leave a position the strategy exited). Reason REBALANCE on a rebalance day, else
+  TRACK_STRATEGY. Table in docs/server.md.
+* a stop loss between rebalances: sell all if close <= avg entry x (1 - stop_loss).
+* a bundle without ``intended_weights`` (written before the field): rebalance days only.
 * guardrails, in order: per-order notional, total notional of the day, cash floor after buys
   (buys cost price x (1 + commission + slippage)), then orders below ``min_order_krw`` dropped.
   Sells go first (they fund the buys). Every change is recorded on the line (``adjustment``).
@@ -88,6 +93,56 @@ def _clip(line: OrderLine, shares: int, why: OrderAdjustment) -> OrderLine:
     )
 
 
+def intended_weights(bundle: StrategyBundleV1) -> dict[str, float] | None:
+    """What the strategy holds for the session (None: an old bundle that does not say)."""
+    if bundle.intended_weights is not None:
+        return {t.ticker: t.weight for t in bundle.intended_weights}
+    if bundle.rebalance_due:
+        return {t.ticker: t.weight for t in bundle.target_weights}
+    return None
+
+
+def _toward(
+    intended: dict[str, float],
+    due: bool,
+    holdings: dict[str, Holding],
+    prices: dict[str, int],
+    equity: int,
+    strategy: StrategyParams,
+) -> list[OrderLine]:
+    """Lines that move the holdings to ``intended`` (threshold), plus stop losses if not due."""
+    lines: list[OrderLine] = []
+    reason = OrderReason.REBALANCE if due else OrderReason.TRACK_STRATEGY
+    for t in sorted(set(intended) | set(holdings)):
+        held = holdings[t].shares if t in holdings else 0
+        target = intended.get(t, 0.0)
+        current = held * prices[t] / equity
+        stop = (
+            not due
+            and held > 0
+            and strategy.stop_loss > 0
+            and prices[t] <= holdings[t].avg_price_krw * (1 - strategy.stop_loss)
+        )
+        if stop:
+            lines.append(
+                _line(
+                    t, OrderSide.SELL, held, prices[t], OrderReason.STOP_LOSS, held, equity, target
+                )
+            )
+            continue
+        if target == 0.0:
+            desired = 0
+        elif abs(current - target) <= strategy.rebalance_threshold:
+            continue
+        else:
+            desired = math.floor(target * equity / prices[t])
+        delta = desired - held
+        if delta != 0:
+            side = OrderSide.BUY if delta > 0 else OrderSide.SELL
+            lines.append(_line(t, side, abs(delta), prices[t], reason, held, equity, target))
+    return lines
+
+
 def _intended(
     bundle: StrategyBundleV1,
     holdings: dict[str, Holding],
@@ -97,6 +152,9 @@ def _intended(
 ) -> list[OrderLine]:
     targets = {t.ticker: t.weight for t in bundle.target_weights}
     lines: list[OrderLine] = []
+    intended = intended_weights(bundle)
+    if intended is not None:
+        return _toward(intended, bundle.rebalance_due, holdings, prices, equity, strategy)
     if not bundle.rebalance_due:
         for t, h in sorted(holdings.items()):
             stop = strategy.stop_loss > 0 and prices[t] <= h.avg_price_krw * (
@@ -143,12 +201,21 @@ def build_plan(
     strategy: StrategyParams,
     live: LiveParams,
     costs: CostParams,
+    buys_allowed: bool = True,
 ) -> PlanDraft:
-    """Orders for ``session`` from the bundle's targets and the current positions."""
+    """Orders for ``session`` from the bundle's targets and the current positions.
+
+    ``buys_allowed=False`` (a stale bundle): only the exits the strategy already signalled.
+    """
     prices = {s.ticker: s.close for s in bundle.signals if s.close is not None and s.close > 0}
     kinds = {s.ticker: s.type for s in bundle.signals}
     held = {h.ticker: h for h in holdings}
-    needed = set(held) | {t.ticker for t in bundle.target_weights if t.weight > 0}
+    track = intended_weights(bundle) or {}
+    needed = (
+        set(held)
+        | {t.ticker for t in bundle.target_weights if t.weight > 0}
+        | {t for t, w in track.items() if w > 0}
+    )
     missing = tuple(sorted(needed - set(prices)))
     equity = cash_krw + sum(h.shares * prices.get(h.ticker, 0) for h in holdings)
     if missing:
@@ -174,7 +241,7 @@ def build_plan(
         )
     lines = _intended(bundle, held, prices, equity, strategy)
     sells = [o for o in lines if o.side is OrderSide.SELL]
-    buys = [o for o in lines if o.side is OrderSide.BUY]
+    buys = [o for o in lines if o.side is OrderSide.BUY] if buys_allowed else []
     out: list[OrderLine] = []
     total_left = live.max_total_notional_krw
     cash = cash_krw

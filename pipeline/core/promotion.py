@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pipeline.artifacts.sweep import Candidate, SweepLeaderboardV1
 from pipeline.errors import OperatorError, SafetyBlock
 from pipeline.params import StrategyParams
-from pipeline.sweep_spec import Value, lookup
+from pipeline.params.sweep_spec import Value, lookup
 
 _ID = re.compile(r"^[0-9a-f]{12}$")
 

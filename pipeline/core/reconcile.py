@@ -14,7 +14,9 @@ EXECUTION_WITHOUT_PLAN      CRITICAL  a DONE ticket's plan is not among the wind
 RECEIPT_FAILED              CRITICAL  a live-cycle receipt says FAILED
 QUANTITY_MISMATCH           WARN      fills of a plan differ from its order lines
 PLAN_WITHOUT_EXECUTION      WARN      a plan with orders, before the last session, no fills
-BACKTEST_LIVE_DIVERGENCE    WARN      the plan's (ticker, side) set differs from the backtest's
+BACKTEST_LIVE_DIVERGENCE    WARN      the plan's (ticker, side) set differs from the backtest's,
+                                      or between rebalances the plan tracks the strategy back
+                                      (TRACK_STRATEGY orders: the account had left it)
 MISSING_RECEIPT             WARN      a session after the first receipt has no receipt
 PLAN_REVISED                INFO      a session's plan was committed more than once
 ==========================  ========  =====================================================
@@ -91,6 +93,10 @@ class Reconciled:
     coverage: ReconCoverage
     issues: tuple[ReconIssue, ...]
     days: tuple[ReconDay, ...]
+
+
+#: Order reasons that move the account to what the strategy holds (the order plan's notion).
+TRACKING = frozenset({OrderReason.REBALANCE, OrderReason.TRACK_STRATEGY})
 
 
 def day_gate(state: DayState | None, exposure: ExposureParams) -> DayGate:
@@ -224,7 +230,7 @@ def reconcile(
                 )
         mine = intended_by_day.get(d, [])
         if plan is not None and plan.rebalance:
-            planned_set = {(o.ticker, o.side) for o in orders if o.reason is OrderReason.REBALANCE}
+            planned_set = {(o.ticker, o.side) for o in orders if o.reason in TRACKING}
             intended_set = {(t.ticker, t.side) for t in mine}
             if planned_set != intended_set:
                 issue(
@@ -232,6 +238,22 @@ def reconcile(
                     d,
                     f"{d} 백테스트 매매 {_fmt_set(intended_set)}와 서버 계획 "
                     f"{_fmt_set(planned_set)}이 다릅니다.",
+                    plan_v[0].ref,
+                )
+        elif plan is not None:
+            # The same notion as the order plan: between rebalances, any order that moves the
+            # account back to what the strategy holds means the account had drifted from it.
+            gap = {
+                (o.ticker, o.side)
+                for o in orders
+                if o.reason is OrderReason.TRACK_STRATEGY and o.shares > 0
+            }
+            if gap:
+                issue(
+                    ReconCode.BACKTEST_LIVE_DIVERGENCE,
+                    d,
+                    f"{d} 계좌가 전략 보유와 달라 서버가 {_fmt_set(gap)}로 맞춥니다 "
+                    "(놓친 실행이나 부분 체결).",
                     plan_v[0].ref,
                 )
         rows.append(

@@ -11,6 +11,17 @@ from dataclasses import dataclass
 
 from pipeline.enums import ExecutionGate, SafetyFileState
 
+#: What the operator types to turn on real execution (a fixed phrase, never a stale token).
+#: The CLI (``krx safety set-gate REAL_ENABLED --confirm ...``) and the cockpit both ask for it.
+REAL_CONFIRMATION = "REAL_ENABLED"
+
+
+def gate_confirmation_problem(value: str, confirm: str | None) -> str | None:
+    """Why setting the gate to ``value`` with the typed ``confirm`` is refused, or None."""
+    if value == ExecutionGate.REAL_ENABLED.value and (confirm or "").strip() != REAL_CONFIRMATION:
+        return f"REAL_ENABLED allows real orders: type {REAL_CONFIRMATION} to confirm"
+    return None
+
 
 @dataclass(frozen=True)
 class SafetyState:

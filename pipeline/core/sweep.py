@@ -31,7 +31,7 @@ from pipeline.core.regime import RegimeSeries, regime_from
 from pipeline.core.walkforward import FoldIndex, folds
 from pipeline.enums import InstrumentType
 from pipeline.params import BacktestParams, CostParams, Params, StrategyParams
-from pipeline.sweep_spec import SweepSpec, Value, lookup
+from pipeline.params.sweep_spec import SweepSpec, Value, lookup
 
 FloatArray = npt.NDArray[np.float64]
 

@@ -1,9 +1,14 @@
 """Ticket state machine and position derivation (pure).
 
 A ticket goes NEW -> DONE | REJECTED | EXPIRED exactly once; a ticket id that already has a
-result is never looked at again. Checks, first failure wins:
+result is never looked at again. Every ``*.json`` file under the tickets folder is a ticket file
+and gets exactly one result, alone: a bad one never stops the others. Checks, first failure wins:
 
-1. parses, passes its schema, ``ticket_id`` equals the file name  else REJECTED MALFORMED
+0. the file is ``<ticket id>.json`` directly in the folder  else REJECTED BAD_FILE_NAME (its
+   result key is ``invalid.<hash of the name>``)
+1. sane JSON (``parse_json``: UTF-8, no NaN/Infinity, not too deep)  else REJECTED NOT_JSON;
+   passes the ticket schema (bounded numbers)  else REJECTED MALFORMED; ``ticket_id`` equals
+   the file name  else REJECTED ID_MISMATCH
 2. not the same content as an earlier DONE ticket  else REJECTED DUPLICATE
 3. the plan id is in the plan ledger  else REJECTED PLAN_NOT_FOUND
 4. the ticket's ``asof`` is the plan's session  else REJECTED PLAN_MISMATCH
@@ -19,15 +24,40 @@ Positions = baseline portfolio + fills executed after the baseline's asof, in re
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from pydantic import ValidationError
+
 from pipeline.artifacts.live import LedgerEntry
 from pipeline.artifacts.portfolio import Holding
-from pipeline.artifacts.tickets import Fill, TicketResultV1, TicketV1
+from pipeline.artifacts.tickets import TICKET_ID_PATTERN, Fill, TicketResultV1, TicketV1
+from pipeline.canonical import JsonInputError, parse_json, sha256_hex
 from pipeline.enums import OrderSide, TicketKind, TicketReason, TicketStatus
 from pipeline.krx_calendar import KrxCalendar
 from pipeline.params import OpsParams
+
+#: Longest operator-supplied text echoed back in a result (names, values, schema messages).
+MAX_ECHO = 120
+
+
+def clip(text: str, limit: int = MAX_ECHO) -> str:
+    """``text`` cut to ``limit`` characters (an ellipsis says it was cut)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def result_key(name: str) -> tuple[str, str | None]:
+    """(result key, problem or None) of the ticket file at ``name`` (relative to its folder)."""
+    stem = name.removesuffix(".json")
+    if re.fullmatch(TICKET_ID_PATTERN, stem):
+        return stem, None
+    key = "invalid." + sha256_hex(name.encode("utf-8", "surrogateescape"))[:16]
+    shown = clip(name.encode("utf-8", "backslashreplace").decode("utf-8"), 80)
+    return key, (
+        f"파일 이름 {shown!r}이 '<티켓ID>.json' 형식이 아닙니다 "
+        "(티켓ID: 영문/숫자/_/-, 64자 이하, 하위 폴더 없음)."
+    )
 
 
 @dataclass(frozen=True)
@@ -122,6 +152,37 @@ class Context:
     book: Book  # positions after every earlier DONE ticket
     cal: KrxCalendar
     ops: OpsParams
+
+
+def judge_file(
+    name: str, raw: bytes, ctx: Context, done: list[Done]
+) -> tuple[TicketV1 | None, Verdict]:
+    """Parse and judge one ticket file (checks 0-6); bad input is a verdict, never a raise."""
+    key, bad_name = result_key(name)
+    if bad_name is not None:
+        return None, Verdict.reject(TicketReason.BAD_FILE_NAME, bad_name)
+    try:
+        data = parse_json(raw)
+    except JsonInputError as err:
+        return None, Verdict.reject(
+            TicketReason.NOT_JSON, f"티켓이 올바른 JSON이 아닙니다: {clip(str(err))}"
+        )
+    try:
+        ticket = TicketV1.model_validate(data)
+    except ValidationError as err:
+        errors = err.errors()
+        where = "/" + "/".join(str(p) for p in errors[0]["loc"])
+        more = f" 외 {len(errors) - 1}건" if len(errors) > 1 else ""
+        return None, Verdict.reject(
+            TicketReason.MALFORMED,
+            f"티켓 형식 오류: {clip(where, 60)}: {clip(errors[0]['msg'])}{more}",
+        )
+    if ticket.ticket_id != key:
+        return None, Verdict.reject(
+            TicketReason.ID_MISMATCH,
+            f"ticket_id {clip(ticket.ticket_id, 70)!r}가 파일 이름 {key!r}과 다릅니다.",
+        )
+    return ticket, judge(ticket, ctx, done)
 
 
 def judge(ticket: TicketV1, ctx: Context, done: list[Done]) -> Verdict:

@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from pipeline.errors import OperatorError
-from pipeline.sweep_spec import WalkForwardSpec
+from pipeline.params.sweep_spec import WalkForwardSpec
 
 EULER_GAMMA = 0.5772156649015329
 _N = NormalDist()

@@ -1,15 +1,18 @@
 """Deliver the daily message: console by default, Telegram only when everything allows it.
 
-Idempotent per (plan, day): if the last delivery record has the same key and was really sent,
-nothing is sent again. A record that exists but cannot be read suppresses the real send (we
-cannot tell whether it was already sent: fail closed).
+At most once per (plan, session): the send ledger (``send_ledger``) records every intent durably
+before the request leaves and its outcome after; a key already SENT, or whose outcome is unknown
+(a crash after the send, a timeout), is never sent again — other plans in between do not matter.
+A ledger that exists but cannot be read suppresses the real send (fail closed).
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import fcntl
 import hashlib
+import os
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -17,12 +20,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline import registry
-from pipeline.artifacts.live import DeliveryRecordV1, SendAttempt
-from pipeline.core.cycle import should_skip_send
+from pipeline.artifacts.live import SendAttempt, SendIntent, SendLedgerV1
+from pipeline.canonical import sha256_hex
+from pipeline.core.cycle import OUTCOME_UNKNOWN_TEXT, send_decision, sent_message_id, with_intent
 from pipeline.core.safety import SafetyState
-from pipeline.enums import DeliveryChannel, DeliveryStatus
+from pipeline.enums import DeliveryChannel, DeliveryStatus, SendOutcome
 from pipeline.errors import RetryableError
 from pipeline.io import server_state as st
+from pipeline.io.context import now_seoul, producer
 from pipeline.io.telegram import config_from_env, send_message
 from pipeline.params import LiveParams
 
@@ -68,6 +73,31 @@ def _console(text: str, why: str) -> None:
     print("-----")
 
 
+def read_intents(root: Path) -> tuple[SendIntent, ...] | None:
+    """The send ledger's intents; () if there is none yet, None if it cannot be read."""
+    if not (root / registry.get("send_ledger").path).exists():
+        return ()
+    ledger = st.read_valid(root, "send_ledger", SendLedgerV1)
+    return ledger.intents if ledger is not None else None
+
+
+def _record(root: Path, session: dt.date, intents: tuple[SendIntent, ...]) -> None:
+    """Write the ledger and fsync its folder: the record survives a crash right after."""
+    ledger = SendLedgerV1(
+        asof=session,
+        generated_at=now_seoul(),
+        producer=producer("live_cycle", root),
+        inputs=(),
+        intents=intents,
+    )
+    path = st.write(root, "send_ledger", ledger)
+    fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def deliver(
     root: Path,
     key: str,
@@ -75,27 +105,60 @@ def deliver(
     safety: SafetyState,
     live: LiveParams,
     sleep: Callable[[float], None] = time.sleep,
+    *,
+    session: dt.date | None = None,
+    plan_id: str | None = None,
 ) -> Delivery:
-    """Send or print ``text`` for idempotency key ``key``; never raises on a send failure."""
-    present = (root / registry.get("delivery_record").path).exists()
-    prev = st.read_valid(root, "delivery_record", DeliveryRecordV1)
+    """Send or print ``text`` for idempotency key ``key``: at most once per key, ever.
+
+    The intent is recorded (fsync) before the request leaves; an intent whose outcome was never
+    recorded (a crash) or is unknown (a timeout) is never sent again (rules in core.cycle).
+    """
+    day = session or dt.date.fromisoformat(key.split(":", 1)[0])
+    intents = read_intents(root)
+    if intents == () and not (root / registry.get("send_ledger").path).exists():
+        _record(root, day, ())  # a declared DVC output: present from the first run on
     cfg = config_from_env(live)
-    allowed = safety.real_send_allowed(cfg is not None) and not (present and prev is None)
-    if prev is not None and should_skip_send(prev.delivery_key, prev.status, key):
-        print(f"delivery {key}: already sent (message {prev.telegram_message_id}); not sent again")
-        return Delivery(
-            allowed,
-            DeliveryChannel.TELEGRAM,
-            DeliveryStatus.DUPLICATE_SKIPPED,
-            prev.telegram_message_id,
-            (),
-        )
+    allowed = safety.real_send_allowed(cfg is not None) and intents is not None
+    known = intents or ()
+    verdict = send_decision(known, key)
+    if verdict is DeliveryStatus.DUPLICATE_SKIPPED:
+        mid = sent_message_id(known, key)
+        print(f"delivery {key}: already sent (message {mid}); not sent again")
+        return Delivery(allowed, DeliveryChannel.TELEGRAM, verdict, mid, ())
+    if verdict is DeliveryStatus.OUTCOME_UNKNOWN and allowed:
+        _console(text, f"{OUTCOME_UNKNOWN_TEXT}: an earlier send of {key} may have arrived")
+        return Delivery(True, DeliveryChannel.CONSOLE_SIMULATED, verdict, None, ())
     if not allowed or cfg is None:
-        _console(text, "real send not allowed")
+        why = "send ledger unreadable" if intents is None else "real send not allowed"
+        _console(text, why)
         return Delivery(
             False, DeliveryChannel.CONSOLE_SIMULATED, DeliveryStatus.SIMULATED, None, ()
         )
+    intent = SendIntent(
+        delivery_key=key,
+        session=day,
+        plan_id=plan_id,
+        message_sha256=sha256_hex(text.encode("utf-8")),
+        intent_at=now_seoul(),
+        outcome=SendOutcome.PENDING,
+        outcome_at=None,
+        telegram_message_id=None,
+    )
+    _record(root, day, with_intent(known, intent))  # durable BEFORE the request leaves
     outcome = send_message(cfg, text, sleep)
+    if outcome.ok:
+        result = SendOutcome.SENT
+    else:
+        result = SendOutcome.UNKNOWN if outcome.maybe_arrived else SendOutcome.NOT_SENT
+    done = intent.model_copy(
+        update={
+            "outcome": result,
+            "outcome_at": now_seoul(),
+            "telegram_message_id": outcome.message_id,
+        }
+    )
+    _record(root, day, with_intent(known, done))
     if outcome.ok:
         print(f"delivery {key}: sent to Telegram (message {outcome.message_id})")
         return Delivery(
@@ -103,6 +166,15 @@ def deliver(
             DeliveryChannel.TELEGRAM,
             DeliveryStatus.SENT,
             outcome.message_id,
+            outcome.attempts,
+        )
+    if result is SendOutcome.UNKNOWN:
+        _console(text, f"{OUTCOME_UNKNOWN_TEXT}: Telegram did not answer; not resent")
+        return Delivery(
+            True,
+            DeliveryChannel.CONSOLE_SIMULATED,
+            DeliveryStatus.OUTCOME_UNKNOWN,
+            None,
             outcome.attempts,
         )
     _console(text, "Telegram send failed; fallback")

@@ -8,7 +8,7 @@ from typing import TypeVar
 from pydantic import ValidationError
 
 from pipeline.artifacts.envelope import Envelope
-from pipeline.canonical import sha256_hex
+from pipeline.canonical import JsonInputError, parse_json, sha256_hex
 from pipeline.core.reconcile import Versioned
 from pipeline.io.gitstore import GitStore
 from pipeline.io.store import Store, StoreError
@@ -40,8 +40,8 @@ def versions(store: Store, path: str, model: type[M], start: str = "HEAD") -> li
         if blob is None:
             continue
         try:
-            doc = model.model_validate_json(blob.data)
-        except ValidationError:
+            doc = model.model_validate(parse_json(blob.data))
+        except (ValidationError, JsonInputError):
             continue
         out.append(Versioned(v.commit, path, sha256_hex(blob.data), doc))
     return out
@@ -62,8 +62,10 @@ def collection_at(
             continue
         try:
             out.append(
-                Versioned(head, path, sha256_hex(blob.data), model.model_validate_json(blob.data))
+                Versioned(
+                    head, path, sha256_hex(blob.data), model.model_validate(parse_json(blob.data))
+                )
             )
-        except ValidationError:
+        except (ValidationError, JsonInputError):
             continue
     return out

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 
 from pipeline.artifacts.envelope import Envelope
-from pipeline.canonical import canonical_bytes, sha256_hex
+from pipeline.canonical import JsonInputError, canonical_bytes, parse_json, sha256_hex
 from pipeline.errors import ArtifactError
 from pipeline.io.atomic import write_bytes_atomic
 from pipeline.registry import ArtifactSpec
@@ -44,7 +44,7 @@ def write_artifact(
     ``keep_if_unchanged``: if the file on disk says the same apart from ``VOLATILE`` fields,
     leave it byte-for-byte (so a rerun of an always-run stage changes nothing in git).
     """
-    from pipeline.validate import validate_document  # validate imports registry models
+    from pipeline.io.validate import validate_document  # validate imports registry models
 
     if spec.model is None or not isinstance(model, spec.model):
         raise ArtifactError(f"{spec.name}: expected a {spec.model} instance, got {type(model)}")
@@ -64,7 +64,7 @@ def write_artifact(
 
 def _same_content(path: Path, data: dict[str, Any]) -> bool:
     try:
-        old = json.loads(path.read_bytes())
+        old = parse_json(path.read_bytes())
     except (OSError, ValueError):
         return False
     if not isinstance(old, dict):
@@ -88,8 +88,11 @@ def read_artifact(root: Path, spec: ArtifactSpec, model: type[M], key: str | Non
 
 
 def parse_artifact(raw: bytes, rel: str, model: type[M]) -> M:
+    """Sane JSON (``parse_json``) into ``model``; ArtifactError with the path on any problem."""
     try:
-        return model.model_validate_json(raw)
+        return model.model_validate(parse_json(raw))
+    except JsonInputError as err:
+        raise ArtifactError(f"{rel}: {err}") from None
     except ValidationError as err:
         first = err.errors()[0]
         pointer = "/" + "/".join(str(p) for p in first["loc"])

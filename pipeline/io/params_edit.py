@@ -13,7 +13,7 @@ from typing import Any
 from ruamel.yaml import YAML
 
 from pipeline.errors import ParamsError
-from pipeline.sweep_spec import Value
+from pipeline.params.sweep_spec import Value
 
 
 def _yaml() -> YAML:

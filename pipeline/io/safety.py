@@ -13,9 +13,10 @@ from typing import TypeVar
 from pipeline import registry
 from pipeline.artifacts.envelope import Envelope
 from pipeline.artifacts.safety import EmergencyStopV1, ExecutionGateV1, RealSenderV1
+from pipeline.canonical import parse_json
 from pipeline.core.safety import SafetyState, effective_safety
 from pipeline.enums import SafetyFileState
-from pipeline.validate import validate_bytes
+from pipeline.io.validate import validate_bytes
 
 M = TypeVar("M", bound=Envelope)
 
@@ -31,7 +32,7 @@ def read_safety_file(root: Path, name: str, model: type[M]) -> tuple[SafetyFileS
         return SafetyFileState.CORRUPT, None
     if validate_bytes(raw, rel):
         return SafetyFileState.CORRUPT, None
-    return SafetyFileState.OK, model.model_validate_json(raw)
+    return SafetyFileState.OK, model.model_validate(parse_json(raw))
 
 
 def read_safety(root: Path) -> SafetyState:

@@ -5,9 +5,6 @@ Everything here touches files; decisions stay in ``pipeline.core``.
 
 from __future__ import annotations
 
-import datetime as dt
-import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -15,15 +12,16 @@ from pipeline import registry
 from pipeline.artifacts.envelope import Envelope, InputRef
 from pipeline.artifacts.portfolio import PortfolioV1, PositionsV1
 from pipeline.artifacts.tickets import TicketResultV1
-from pipeline.core import tickets
-from pipeline.core.ops import PortfolioView
-from pipeline.enums import CycleReason, Owner
+from pipeline.canonical import JsonInputError, parse_json
+from pipeline.core.holdings import Holdings
+from pipeline.enums import Owner
 from pipeline.errors import ArtifactError, OperatorError
 from pipeline.io import gitref
-from pipeline.io.context import input_ref, requested_asof, role
+from pipeline.io.context import Session as Session  # the as-of rule: pipeline.io.context
+from pipeline.io.context import input_ref, role
+from pipeline.io.context import trading_session as trading_session
 from pipeline.io.jsonio import file_sha256, parse_artifact, write_artifact
-from pipeline.krx_calendar import KrxCalendar, load_calendar
-from pipeline.validate import validate_bytes
+from pipeline.io.validate import validate_bytes
 
 M = TypeVar("M", bound=Envelope)
 
@@ -37,19 +35,6 @@ def require_role(owner: Owner, what: str) -> None:
             else ("run it on the PC and push; on the server use KRX_EMERGENCY_STOP=1 to stop now")
         )
         raise OperatorError(f"{what} writes {owner.value}-owned files; KRX_ROLE={role()}: {hint}")
-
-
-@dataclass(frozen=True)
-class Session:
-    day: dt.date
-    cal: KrxCalendar
-
-
-def trading_session(root: Path, asof: str | None) -> Session | None:
-    """The requested as-of date if it is a KRX trading day, else None (nothing to do)."""
-    cal = load_calendar(root)
-    day = requested_asof(asof)
-    return Session(day, cal) if cal.is_trading_day(day) else None
 
 
 def read_raw(root: Path, rel: str) -> bytes | None:
@@ -97,41 +82,6 @@ def write(root: Path, name: str, model: Envelope, key: str | None = None) -> Pat
     return write_artifact(root, spec, model, key)
 
 
-@dataclass(frozen=True)
-class Holdings:
-    """Portfolio baseline and derived positions as the live cycle and ops summary see them."""
-
-    portfolio: PortfolioV1 | None
-    portfolio_invalid: bool
-    positions: PositionsV1 | None
-    positions_matches: bool  # derived from the current baseline bytes
-
-    def view(self) -> PortfolioView:
-        problems: tuple[str, ...] = ()
-        if self.positions is not None:
-            problems = self.positions.inconsistencies
-        if self.portfolio is not None and self.positions is None:
-            problems = (*problems, "server positions missing: the tickets stage has not run")
-        elif self.portfolio is not None and not self.positions_matches:
-            problems = (*problems, "positions were derived from another portfolio baseline")
-        return PortfolioView(
-            baseline_asof=self.portfolio.asof if self.portfolio else None,
-            baseline_invalid=self.portfolio_invalid,
-            positions_problems=problems,
-        )
-
-    def block(self) -> CycleReason | None:
-        if self.portfolio_invalid:
-            return CycleReason.PORTFOLIO_INVALID
-        if self.portfolio is None:
-            return CycleReason.NO_PORTFOLIO
-        if self.positions is None or not self.positions_matches:
-            return CycleReason.POSITIONS_OUT_OF_DATE
-        if self.positions.inconsistencies:
-            return CycleReason.PORTFOLIO_INVALID
-        return None
-
-
 def load_holdings(root: Path) -> Holdings:
     rel = registry.get("portfolio").path
     present = (root / rel).exists()
@@ -147,8 +97,8 @@ def read_status_field(root: Path, rel: str, field: str) -> str | None:
     if raw is None:
         return None
     try:
-        data: Any = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        data: Any = parse_json(raw)
+    except JsonInputError:
         return "CRITICAL"  # an unreadable reconcile summary is itself critical
     value = data.get(field) if isinstance(data, dict) else None
     return value if isinstance(value, str) else None
@@ -161,12 +111,3 @@ def ticket_results(root: Path) -> list[TicketResultV1]:
         for k, _ in collection(root, "ticket_result")
     ]
     return sorted((r for r in found if r), key=lambda r: (r.asof, r.generated_at, r.ticket_id))
-
-
-def book_after(holdings: Holdings, done: list[tickets.Done]) -> tickets.Book:
-    """The baseline plus every fill of the DONE tickets after it (empty book without one)."""
-    base = holdings.portfolio
-    if base is None:
-        return tickets.Book(0, {})
-    start = tickets.book_of(base.cash_krw, base.holdings)
-    return tickets.derive(start, base.asof, (f for d in done for f in d.fills))

@@ -10,13 +10,14 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import httpx
 
 from pipeline.artifacts.live import SendAttempt
 from pipeline.enums import SendError
+from pipeline.io.tls import client_context
 from pipeline.params import LiveParams
 
 DEFAULT_API_BASE = "https://api.telegram.org"
@@ -43,22 +44,29 @@ class TelegramConfig:
         return f"TelegramConfig(base_url={self.base_url!r}, chat_id=***, token=***)"
 
 
-def config_from_env(live: LiveParams) -> TelegramConfig | None:
+def config_from_env(
+    live: LiveParams, environ: Mapping[str, str] | None = None
+) -> TelegramConfig | None:
     """The sender's config, or None if the token or chat id is not in the environment."""
-    token = os.environ.get(ENV_TOKEN, "").strip()
-    chat = os.environ.get(ENV_CHAT, "").strip()
+    env = os.environ if environ is None else environ
+    token = env.get(ENV_TOKEN, "").strip()
+    chat = env.get(ENV_CHAT, "").strip()
     if not token or not chat:
         return None
     return TelegramConfig(
-        base_url=os.environ.get(ENV_BASE, DEFAULT_API_BASE).rstrip("/"),
+        base_url=env.get(ENV_BASE, DEFAULT_API_BASE).rstrip("/"),
         token=token,
         chat_id=chat,
         timeout_s=live.telegram_timeout_s,
         max_attempts=live.telegram_max_attempts,
         backoff_s=live.telegram_backoff_s,
         max_retry_after_s=live.telegram_max_retry_after_s,
-        proxy=os.environ.get(ENV_PROXY, "").strip() or None,
+        proxy=env.get(ENV_PROXY, "").strip() or None,
     )
+
+
+#: Failures after which the message may have arrived (a 200 we could not read included).
+MAYBE_ARRIVED = frozenset({SendError.TIMEOUT, SendError.NO_ANSWER, SendError.BAD_RESPONSE})
 
 
 @dataclass(frozen=True)
@@ -66,6 +74,11 @@ class SendOutcome:
     ok: bool
     message_id: int | None
     attempts: tuple[SendAttempt, ...]
+
+    @property
+    def maybe_arrived(self) -> bool:
+        """Not confirmed, but the last request may have reached Telegram: never resend."""
+        return not self.ok and bool(self.attempts) and self.attempts[-1].error in MAYBE_ARRIVED
 
 
 def _retry_after(resp: httpx.Response) -> float | None:
@@ -90,11 +103,25 @@ def _one(
     backoff = cfg.backoff_s * 2 ** (n - 1)
     try:
         resp = client.post(url, json=body)
+    except (httpx.ConnectTimeout, httpx.ConnectError, httpx.PoolTimeout):
+        # The request never left: retrying cannot send it twice.
+        return (
+            SendAttempt(n=n, http_status=None, error=SendError.CONNECT, retry_after_s=None),
+            None,
+            backoff,
+        )
     except httpx.TimeoutException:
+        # The request left and may have arrived: never retried (at most once).
         return (
             SendAttempt(n=n, http_status=None, error=SendError.TIMEOUT, retry_after_s=None),
             None,
-            backoff,
+            None,
+        )
+    except (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError):
+        return (
+            SendAttempt(n=n, http_status=None, error=SendError.NO_ANSWER, retry_after_s=None),
+            None,
+            None,
         )
     except httpx.HTTPError:
         return (
@@ -141,13 +168,21 @@ def _one(
 def send_message(
     cfg: TelegramConfig, text: str, sleep: Callable[[float], None] = time.sleep
 ) -> SendOutcome:
-    """Send ``text``; retry timeouts, connection errors, 429 and 5xx up to ``max_attempts``."""
+    """Send ``text``; retry connection errors, 429 and 5xx up to ``max_attempts``.
+
+    Never retried: a timeout or a lost connection after the request left, or a 200 we cannot
+    read (the message may have arrived; the caller records an unknown outcome).
+    """
     for name in ("httpx", "httpcore"):
         logging.getLogger(name).setLevel(logging.WARNING)  # their INFO lines carry the URL
     attempts: list[SendAttempt] = []
     timeout = httpx.Timeout(cfg.timeout_s)
     with httpx.Client(
-        timeout=timeout, trust_env=False, follow_redirects=False, proxy=cfg.proxy
+        verify=client_context(),
+        timeout=timeout,
+        trust_env=False,
+        follow_redirects=False,
+        proxy=cfg.proxy,
     ) as client:
         for n in range(1, cfg.max_attempts + 1):
             attempt, message_id, wait = _one(client, cfg, text, n)

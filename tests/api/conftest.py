@@ -17,6 +17,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from ops_api.app import create_app
+from ops_api.limits import protocol_class
 from ops_api.settings import Settings
 from tests.api.factories import GitRepo, make_clock, make_prices_meta
 
@@ -34,7 +35,14 @@ def free_port() -> int:
 def serve(app: FastAPI) -> Iterator[str]:
     """Run ``app`` on a real uvicorn server on loopback in a thread; yields the base URL."""
     port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        lifespan="off",
+        http=protocol_class(),  # as ops_api.__main__ serves it
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -12,7 +12,8 @@ from ops_api.settings import Settings
 from pipeline.io.store import MemoryStore
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "api.md"
-FRAMEWORK = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
+#: Documentation pages and their vendored assets (ops_api.routes.docs): not envelope routes.
+FRAMEWORK = {"/openapi.json", "/docs", "/redoc", "/docs/assets/{name}"}
 
 
 def walk_routes() -> list[tuple[str, set[str]]]:

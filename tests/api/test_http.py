@@ -9,8 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
-from ops_api.answer import OPERATOR_HINT
 from ops_api.models import Envelope
+from pipeline.flows import WRITER_COMMANDS
 from tests.api.conftest import Deep
 from tests.api.factories import GitRepo, make_clock
 
@@ -246,7 +246,7 @@ def test_invalid_artifact_is_served_and_flagged(repo: GitRepo, server_for: Any) 
         ("/api/ops/scheduler/latest", "bash deploy/oci/daily_ops.sh"),
         ("/api/artifacts/clock", "krx stage clock"),
         ("/api/artifacts/prices_meta", "krx stage ingest"),
-        ("/api/artifacts/portfolio", OPERATOR_HINT),
+        ("/api/artifacts/portfolio", WRITER_COMMANDS["operator"]),
         ("/anything", "bash deploy/oci/daily_ops.sh"),
     ],
 )

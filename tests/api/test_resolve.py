@@ -153,11 +153,13 @@ def test_a_validator_crash_fails_closed(monkeypatch: pytest.MonkeyPatch) -> None
 
 @pytest.mark.parametrize("spec", registry.ARTIFACTS, ids=lambda s: s.name)
 def test_write_hints_name_real_commands(spec: registry.ArtifactSpec) -> None:
-    from ops_api.answer import COMMAND_WRITERS, DAILY_OPS, OPERATOR_HINT, write_hint
-    from pipeline.commands.stage import STAGES
+    from ops_api.answer import write_hint
+    from pipeline.flows import DVC_STAGES, WRITER_COMMANDS
 
     hint = write_hint(spec)
-    commands = {f"krx stage {s}" for s in STAGES} | set(COMMAND_WRITERS.values())
-    assert hint in commands | {OPERATOR_HINT, DAILY_OPS}
-    if spec.stage in STAGES:
+    commands = {f"krx stage {s}" for s in DVC_STAGES} | set(WRITER_COMMANDS.values())
+    assert hint in commands
+    if spec.stage in DVC_STAGES:
         assert hint == f"krx stage {spec.stage}"
+    else:
+        assert hint == WRITER_COMMANDS[spec.stage]

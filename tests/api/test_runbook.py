@@ -86,7 +86,15 @@ def test_health_reports_ages_and_exit_code(ops_url: str, repo: GitRepo) -> None:
     assert ages["clock"]["age_trading_days"] == 2 and ages["clock"]["artifact"] == "clock"
     assert ages["daily_ops"]["age_trading_days"] == 0
     assert ages["ingest"]["age_trading_days"] is None and ages["ingest"]["reason"]
-    assert health["daily_ops"] == {"exit_code": 2, "asof": "2026-11-24", "reason": None}
+    # 09:10 on Tue 24th: today's run is recorded, so the server is not late.
+    assert health["daily_ops"] == {
+        "exit_code": 2,
+        "asof": "2026-11-24",
+        "reason": None,
+        "late": False,
+        "sessions_missed": 0,
+        "message": "서버 마지막 실행 2026-11-24 (정상).",
+    }
 
 
 def test_health_sees_a_dirty_tree(ops_url: str, repo: GitRepo) -> None:

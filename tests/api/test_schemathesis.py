@@ -20,6 +20,13 @@ def test_schemathesis_finds_no_server_errors(deep_url: str, tmp_path: Path) -> N
     st = shutil.which("st", path=str(Path(sys.executable).parent))
     if st is None:
         pytest.skip("schemathesis CLI not installed")
+    # A request beyond the resolver's size limits is rightly refused with 414/431 (error
+    # envelope, ops_api.limits): a rejection of schema-violating data like 400.
+    (tmp_path / "schemathesis.toml").write_text(
+        "[checks.negative_data_rejection]\n"
+        'expected-statuses = ["400", "404", "405", "414", "431"]\n',
+        encoding="utf-8",
+    )
     out = subprocess.run(
         [
             st,

@@ -22,9 +22,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from pipeline.flows.operator import write_portfolio
-from pipeline.stages import live_cycle, ops_summary
-from pipeline.stages import tickets as ticket_stage
+from pipeline import registry
+from pipeline.flows import live_cycle, ops_summary
+from pipeline.flows import tickets as ticket_stage
+from pipeline.flows.portfolio import write_portfolio
 from tests.conftest import BASE_ENV, copy_project, git
 from tests.server.factories import bundle_model, put
 
@@ -83,6 +84,11 @@ def template_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     git(root, "config", "user.name", "KRX Operator")
     git(root, "config", "user.email", "operator@example.invalid")
     _older_metrics(root)
+    # The repo ships the safety files at their standing values; these tests start from an
+    # operator repo without them (read fail-closed as MOCK_ONLY / off), as before.
+    for name in ("execution_gate", "real_sender", "emergency_stop"):
+        (root / registry.get(name).path).unlink()
+    _commit_all(root, "ops(safety): start without safety files")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("KRX_ROLE", "PC")
         mp.setenv("KRX_NOW", "2026-11-20T18:00:00+09:00")

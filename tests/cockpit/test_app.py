@@ -13,7 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from cockpit.forms import SWITCH_KO
-from pipeline.validate import validate_bytes
+from pipeline.io.validate import validate_bytes
 from tests.cockpit.conftest import (
     APP,
     SESSION,

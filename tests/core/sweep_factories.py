@@ -12,7 +12,7 @@ from pipeline.core.matrix import PriceMatrix, to_matrix
 from pipeline.core.sweep import Prepared, prepare
 from pipeline.enums import InstrumentType
 from pipeline.params import Params
-from pipeline.sweep_spec import SweepSpec
+from pipeline.params.sweep_spec import SweepSpec
 from tests.core.bt_factories import UNIVERSE, make_bars, make_params
 
 #: Short indicator periods so a few hundred days hold several folds.

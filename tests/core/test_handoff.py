@@ -15,9 +15,9 @@ from pipeline.canonical import canonical_bytes
 from pipeline.core import handoff
 from pipeline.core.backtest import BacktestRun, backtest_bars
 from pipeline.enums import PriceSource
+from pipeline.io.validate import validate_document
 from pipeline.krx_calendar import load_calendar
 from pipeline.params import Params
-from pipeline.validate import validate_document
 from tests.conftest import ROOT
 from tests.core.bt_factories import UNIVERSE, make_bars, make_params
 from tests.core.test_backtest import FAST

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -141,3 +142,60 @@ def test_guardrails_always_hold(cash, w1, w2, shares, floor, per_order, total) -
     assert all(o.notional_krw == 0 or o.notional_krw >= 10_000 for o in p.orders)
     buys = p.total_buy_krw > 0
     assert not buys or p.est_cash_after_krw >= floor
+
+
+# Positions track the strategy every session (docs/server.md, decision table).
+CLOSES = {"069500": 35_000, "102110": 35_500}
+
+
+@pytest.mark.parametrize(
+    ("case", "due", "intended", "held", "expected"),
+    [
+        # the PC missed the CHOP evening: the next (hold) bundle says the strategy holds nothing
+        ("exit missed", False, {}, {"102110": (250, 35_000)}, [("102110", "SELL", 250, "T")]),
+        # the account holds what the strategy holds (drift within the threshold): nothing
+        ("in line", False, {"069500": 0.5}, {"069500": (143, 30_000)}, []),
+        # partial fill recorded by a ticket: the rest is bought between rebalances
+        (
+            "partial fill",
+            False,
+            {"069500": 0.5},
+            {"069500": (70, 35_000)},
+            [("069500", "BUY", 72, "T")],
+        ),
+        # a server morning missed on a rebalance: the next hold bundle still moves the account
+        (
+            "morning missed",
+            False,
+            {"069500": 0.5},
+            {"102110": (140, 35_000)},
+            [("102110", "SELL", 140, "T"), ("069500", "BUY", 142, "T")],
+        ),
+        # a rebalance day: the same rule with reason REBALANCE
+        ("rebalance", True, {"069500": 0.5}, {}, [("069500", "BUY", 142, "R")]),
+        # an old bundle without intended weights on a hold day: stop losses only (as before)
+        ("old bundle", False, None, {"102110": (250, 35_000)}, []),
+    ],
+)
+def test_positions_track_the_strategy(
+    case: str,
+    due: bool,
+    intended: dict[str, float] | None,
+    held: dict[str, tuple[int, int]],
+    expected: list[tuple[str, str, int, str]],
+) -> None:
+    b = bundle_model(
+        FRI, targets=intended or {}, closes=CLOSES, rebalance_due=due, intended=intended
+    )
+    cash = 10_000_000 - sum(s * CLOSES[t] for t, (s, _) in held.items())
+    hs = tuple(Holding(ticker=t, shares=s, avg_price_krw=p) for t, (s, p) in sorted(held.items()))
+    p = plan(b, cash, hs)
+    got = [(o.ticker, o.side.value, o.shares, o.reason.value[0]) for o in p.orders if o.shares]
+    assert got == expected, case
+
+
+def test_stale_bundle_keeps_the_exits_and_drops_the_buys() -> None:
+    b = bundle_model(FRI, targets={}, closes=CLOSES, rebalance_due=False, intended={"069500": 0.5})
+    held = holdings(t102110=(140, 35_000))
+    p = build_plan(MON, b, 5_000_000, held, STRAT, WIDE, COSTS, buys_allowed=False)
+    assert [(o.ticker, o.side) for o in p.orders] == [("102110", OrderSide.SELL)]

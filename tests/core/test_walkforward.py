@@ -16,7 +16,7 @@ from pipeline.core.walkforward import deflated_sharpe, expected_max_sharpe, fold
 from pipeline.enums import GuardFailure as G
 from pipeline.errors import OperatorError
 from pipeline.krx_calendar import load_calendar
-from pipeline.sweep_spec import GuardSpec, WalkForwardSpec
+from pipeline.params.sweep_spec import GuardSpec, WalkForwardSpec
 from tests.conftest import ROOT
 
 

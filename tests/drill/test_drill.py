@@ -1,5 +1,7 @@
 """``krx drill`` end to end: real git repos, real processes, a real loopback resolver.
 
+The drill runs the server's daily flow (``pipeline.flows.daily_server``) in a scratch copy, so
+its report speaks the daily run's words: the scheduler record's steps, the receipt's reason.
 Each test builds a server-ready repository (bundle + portfolio committed, like the server's
 clone after a PC push), breaks one precondition, drills it as a process and checks the report,
 the exit code, that the repository is byte-for-byte unchanged apart from the report, and that
@@ -20,6 +22,7 @@ from typing import Any
 
 import pytest
 
+from pipeline.core.server_steps import STEPS
 from pipeline.enums import ExecutionGate
 from pipeline.io.api_probe import free_port, serve
 from tests.conftest import ROOT, run
@@ -50,6 +53,8 @@ def drill_repo(tmp: Path) -> Path:
     shutil.copy(ROOT / "server/dvc.yaml", root / "server/dvc.yaml")
     put_raw(root, "server/dvc.lock", b"schema: '2.0'\nstages: {}\n")
     put_raw(root, "dvc.lock", b"schema: '2.0'\nstages: {}\n")
+    for rel in (".dvc/config", ".dvc/.gitignore", ".dvcignore"):  # a DVC repository
+        put_raw(root, rel, (ROOT / rel).read_bytes())
     git_init(root)
     commit_all(root, "pc: bundle + portfolio")
     return root
@@ -88,7 +93,7 @@ def drill(
         root,
         env={**base, **(env or {})},
         check=False,
-        timeout=120,
+        timeout=600,  # a whole daily run, through DVC, on a shared 2-core machine
     )
     out = proc.stdout + proc.stderr
     assert (root / REPORT).exists(), out
@@ -96,8 +101,8 @@ def drill(
     return proc.returncode, report, out
 
 
-def steps(report: dict[str, Any]) -> dict[str, tuple[str, str]]:
-    return {s["step"]: (s["result"], s["reason"]) for s in report["steps"]}
+def steps(report: dict[str, Any]) -> dict[str, str]:
+    return {s["name"]: s["result"] for s in report["steps"]}
 
 
 def checked(root: Path, day: dt.date, *args: str, env: dict[str, str] | None = None) -> Any:
@@ -131,15 +136,8 @@ def checked(root: Path, day: dt.date, *args: str, env: dict[str, str] | None = N
         env={"PYTHONPATH": str(ROOT)},
     )
     assert report["exit_code"] == code and report["asof"] >= day.isoformat()
-    assert [s["step"] for s in report["steps"]] == [
-        "scratch",
-        "bundle",
-        "tickets",
-        "ops_summary",
-        "live_cycle",
-        "validate",
-        "resolver",
-    ]
+    assert report["schema"] == "drill_report/v2"
+    assert [s["name"] for s in report["steps"]] == [s.value for s in STEPS]
     return code, report, out
 
 
@@ -163,8 +161,9 @@ def test_healthy_repo_drills_pass_and_nothing_leaves_the_machine(tmp_path: Path)
         code, report, out = checked(root, dt.date(2025, 9, 21), env=env)
         assert stub.requests == []
     assert report["asof"] == MON.isoformat()
-    assert code == 0 and report["overall_result"] == "PASS", out
-    assert all(r == "PASS" for r, _ in steps(report).values()), report["steps"]
+    assert code == 0 and report["result"] == "OK" and report["fault"] is None, out
+    assert report["reason"] == "ORDERS_READY"
+    assert set(steps(report).values()) == {"OK"}, report["steps"]
     seen = report["observed_safety"]
     assert (seen["gate"], seen["real_sender_enabled"], seen["real_send_possible"]) == (
         "REAL_ENABLED",
@@ -186,19 +185,19 @@ def test_stale_bundle_is_a_safety_block(tmp_path: Path) -> None:
     root = drill_repo(tmp_path)
     day = dt.date(2025, 9, 24)  # the rebalance bundle was valid until MON
     code, report, out = checked(root, day, "--commit")
-    assert code == 2 and report["overall_result"] == "BLOCKED", out
+    assert code == 2 and report["result"] == "BLOCKED", out
     got = steps(report)
-    assert got["bundle"] == ("WARN", "BUNDLE_STALE")
-    assert got["ops_summary"] == ("WARN", "OPS_BLOCKED")
-    assert got["live_cycle"] == ("WARN", "CYCLE_BLOCKED")
-    assert got["resolver"] == ("PASS", "OK")
+    assert report["ops_status"] == "BLOCKED" and report["reason"] == "BUNDLE_STALE"
+    assert got["ops_summary"] == "OK"
+    assert got["live_cycle"] == "BLOCKED"
+    assert got["resolve"] == "OK"
     assert report["cycle"]["reason"] == "BUNDLE_STALE"
     # the committed report is what the runbook's route serves
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     with serve(root, "main", free_port(), env, timeout=30) as api:
         status, body = api.get("/api/ops/drill/latest")
     assert status == 200 and body is not None and body["valid"] is True, body
-    assert body["rows"][0]["overall_result"] == "BLOCKED"
+    assert body["rows"][0]["result"] == "BLOCKED"
 
 
 def test_emergency_stop_is_a_safety_block(tmp_path: Path) -> None:
@@ -206,33 +205,31 @@ def test_emergency_stop_is_a_safety_block(tmp_path: Path) -> None:
     put(root, "emergency_stop", stop(FRI, True))
     commit_all(root, "pc: stop")
     code, report, out = checked(root, MON)
-    assert code == 2 and report["overall_result"] == "BLOCKED", out
-    got = steps(report)
-    assert got["ops_summary"] == ("WARN", "OPS_STOPPED")
-    assert got["live_cycle"] == ("WARN", "CYCLE_BLOCKED")
-    assert report["cycle"]["reason"] == "EMERGENCY_STOP"
+    assert code == 2 and report["result"] == "BLOCKED", out
+    assert report["ops_status"] == "STOPPED"
+    assert steps(report)["live_cycle"] == "BLOCKED"
+    assert report["cycle"]["reason"] == report["reason"] == "EMERGENCY_STOP"
     assert report["observed_safety"]["emergency_stop"] is True
 
 
 @pytest.mark.parametrize(
-    ("rel", "expected", "code"),
+    "rel",
     [
-        # a PC-owned file: the PC must fix it; the server loop itself still works
-        ("reports/recon/recon_daily.json", ("WARN", "INPUT_INVALID"), 0),
-        # a SERVER-owned file the stages never rewrite: a fault (and it blocks the cycle)
-        ("reports/tickets/T-0001.json", ("FAIL", "ARTIFACT_INVALID"), 3),
+        # a PC-owned file: the PC must fix it; the scheduled run faults on it (exit 3), so does
+        # the drill (the ops_summary step validates every JSON artifact)
+        "reports/recon/recon_daily.json",
+        # a SERVER-owned file the stages never rewrite: a fault (and it is never committed)
+        "reports/tickets/T-0001.json",
     ],
 )
-def test_invalid_artifact(tmp_path: Path, rel: str, expected: tuple[str, str], code: int) -> None:
+def test_invalid_artifact_is_a_fault_as_in_the_scheduled_run(tmp_path: Path, rel: str) -> None:
     root = drill_repo(tmp_path)
     put_raw(root, rel, b'{"schema": "broken')
     commit_all(root, "a broken artifact")
-    got_code, report, out = checked(root, MON)
-    assert got_code == code, out
-    got = steps(report)
-    assert got["validate"] == expected
-    detail = next(s["detail"] for s in report["steps"] if s["step"] == "validate")
-    assert rel in detail
+    code, report, out = checked(root, MON)
+    assert code == 3 and report["result"] == "FAULT", out
+    assert steps(report)["ops_summary"] == "FAULT"
+    assert rel in out  # every problem is logged
 
 
 def test_resolver_that_cannot_start_is_a_fault(tmp_path: Path) -> None:
@@ -242,9 +239,10 @@ def test_resolver_that_cannot_start_is_a_fault(tmp_path: Path) -> None:
         busy.listen()
         port = busy.getsockname()[1]
         code, report, out = checked(root, MON, "--api-port", str(port), "--api-timeout", "15")
-    assert code == 3 and report["overall_result"] == "FAIL", out
-    assert steps(report)["resolver"] == ("FAIL", "RESOLVER_START_FAILED")
-    assert steps(report)["live_cycle"] == ("PASS", "OK")
+    assert code == 3 and report["result"] == "FAULT", out
+    got = steps(report)
+    assert got["health"] == got["resolve"] == "FAULT"
+    assert got["live_cycle"] == "OK"
 
 
 def test_drill_refuses_on_the_pc(tmp_path: Path) -> None:
@@ -264,18 +262,16 @@ def test_repo_without_commits_is_a_fault(tmp_path: Path) -> None:
     git_init(root)
     code, report, _ = drill(root, MON)
     assert code == 3 and report["head_commit"] is None
-    assert steps(report)["scratch"] == ("FAIL", "NO_COMMITS")
-    assert {r for r, _ in list(steps(report).values())[1:]} == {"SKIPPED"}
+    assert report["fault"] == "the repository has no commits" and report["steps"] == []
 
 
-def test_a_stage_missing_from_server_dvc_yaml_fails_and_skips_the_rest(tmp_path: Path) -> None:
+def test_a_stage_missing_from_server_dvc_yaml_is_a_fault(tmp_path: Path) -> None:
     root = drill_repo(tmp_path)
     text = (root / "server/dvc.yaml").read_text("utf-8")
     (root / "server/dvc.yaml").write_text(text.replace("  tickets:", "  tickets_old:"), "utf-8")
     commit_all(root, "server: a broken pipeline file")
     code, report, out = checked(root, MON)
-    assert code == 3 and report["overall_result"] == "FAIL", out
+    assert code == 3 and report["result"] == "FAULT", out
     got = steps(report)
-    assert got["tickets"] == ("FAIL", "STAGE_MISSING")
-    assert got["ops_summary"] == got["live_cycle"] == ("SKIPPED", "PREVIOUS_STEP_FAILED")
-    assert got["resolver"] == ("SKIPPED", "PREVIOUS_STEP_FAILED") and report["cycle"] is None
+    assert got["ops_summary"] == got["live_cycle"] == "FAULT"
+    assert report["cycle"] is None and report["reason"] is None

@@ -10,7 +10,6 @@ import pytest
 from pipeline.artifacts.drill import DrillReportV1, ForcedSafety, ObservedSafety, StepReport
 from pipeline.core import drill as rules
 from pipeline.enums import (
-    BundleStatus,
     CycleDecision,
     CycleResult,
     DeliveryChannel,
@@ -19,11 +18,9 @@ from pipeline.enums import (
     DrillResult,
     DrillStep,
     ExecutionGate,
-    OverallStatus,
-    Owner,
     SafetyFileState,
+    SchedulerStepResult,
     StepResult,
-    TicketStatus,
 )
 from tests.server.factories import PRODUCER, at, read_json, run_stage, server_repo
 
@@ -34,58 +31,29 @@ COMPLETED, PARTIAL, BLOCKED = CycleDecision.COMPLETED, CycleDecision.PARTIAL, Cy
 SIM, SENT = DeliveryStatus.SIMULATED, DeliveryStatus.SENT
 
 
-@pytest.mark.parametrize(
-    ("seen", "expected"),
-    [
-        ((OK, COMPLETED, CON, SIM), (P, DrillReason.OK)),
-        ((OK, PARTIAL, CON, SIM), (W, DrillReason.CYCLE_PARTIAL)),
-        ((OK, BLOCKED, CON, SIM), (W, DrillReason.CYCLE_BLOCKED)),
-        ((FAILED, BLOCKED, CON, SIM), (F, DrillReason.CYCLE_FAILED)),
-        ((OK, COMPLETED, TG, SENT), (F, DrillReason.MESSAGE_NOT_SIMULATED)),
-        ((OK, PARTIAL, CON, DeliveryStatus.FALLBACK), (F, DrillReason.MESSAGE_NOT_SIMULATED)),
-        (
-            (OK, BLOCKED, TG, DeliveryStatus.DUPLICATE_SKIPPED),
-            (F, DrillReason.MESSAGE_NOT_SIMULATED),
-        ),
-    ],
-)
-def test_cycle_table(seen: tuple[object, ...], expected: rules.Verdict) -> None:
-    assert rules.cycle_verdict(rules.CycleSeen(*seen)) == expected  # type: ignore[arg-type]
-
-
-def test_every_bundle_status_and_ops_status_has_a_verdict() -> None:
-    assert set(rules.BUNDLE) == set(BundleStatus) and set(rules.OPS) == set(OverallStatus)
-    assert rules.BUNDLE[BundleStatus.STALE] == (W, DrillReason.BUNDLE_STALE)
-    assert rules.BUNDLE[BundleStatus.TAMPERED][0] is F
-
-
-def test_validate_splits_by_owner() -> None:
-    assert rules.validate_verdict([]) == (P, DrillReason.OK)
-    assert rules.validate_verdict([Owner.PC, Owner.PC]) == (W, DrillReason.INPUT_INVALID)
-    assert rules.validate_verdict([Owner.PC, Owner.SERVER]) == (F, DrillReason.ARTIFACT_INVALID)
-    assert rules.validate_verdict([None]) == (F, DrillReason.ARTIFACT_INVALID)
-
-
-def test_tickets_only_this_runs_results_count() -> None:
-    assert rules.tickets_verdict([]) == (P, DrillReason.OK)
-    assert rules.tickets_verdict([TicketStatus.DONE, TicketStatus.EXPIRED])[0] is W
+SIMULATED = (CON, SIM)
 
 
 @pytest.mark.parametrize(
-    ("verdicts", "expected"),
+    ("flow_exit", "delivery", "expected"),
     [
-        ([(P, DrillReason.OK)], (DrillResult.PASS, 0)),
-        ([(P, DrillReason.NO_RUN_HISTORY), (W, DrillReason.OPS_WARN)], (DrillResult.WARN, 0)),
-        ([(W, DrillReason.OPS_STOPPED), (W, DrillReason.CYCLE_BLOCKED)], (DrillResult.BLOCKED, 2)),
-        (
-            [(W, DrillReason.CYCLE_BLOCKED), (F, DrillReason.ARTIFACT_INVALID)],
-            (DrillResult.FAIL, 3),
-        ),
-        ([(StepResult.SKIPPED, DrillReason.PREVIOUS_STEP_FAILED)], (DrillResult.PASS, 0)),
+        (0, SIMULATED, (0, SchedulerStepResult.OK)),
+        (2, SIMULATED, (2, SchedulerStepResult.BLOCKED)),
+        (3, None, (3, SchedulerStepResult.FAULT)),
+        (1, None, (3, SchedulerStepResult.FAULT)),  # anything else is a fault
+        (0, (TG, SENT), (3, SchedulerStepResult.FAULT)),
+        (0, (CON, DeliveryStatus.FALLBACK), (3, SchedulerStepResult.FAULT)),
+        (2, (TG, DeliveryStatus.DUPLICATE_SKIPPED), (3, SchedulerStepResult.FAULT)),
     ],
 )
-def test_overall_rule(verdicts: list[rules.Verdict], expected: tuple[DrillResult, int]) -> None:
-    assert rules.overall(verdicts) == expected
+def test_the_drill_verdict_is_the_flows_exit_unless_a_message_left_the_console(
+    flow_exit: int,
+    delivery: tuple[DeliveryChannel, DeliveryStatus] | None,
+    expected: tuple[int, SchedulerStepResult],
+) -> None:
+    code, result, fault = rules.verdict(flow_exit, delivery)
+    assert (code, result) == expected
+    assert (fault is not None) == (delivery not in (None, SIMULATED))
 
 
 def report(asof: dt.date, result: DrillResult) -> DrillReportV1:
@@ -132,7 +100,7 @@ def report(asof: dt.date, result: DrillResult) -> DrillReportV1:
     ("drill", "codes"),
     [
         (None, {"NO_DRILL"}),
-        ((dt.date(2025, 9, 19), DrillResult.FAIL), {"DRILL_FAILED"}),
+        ((dt.date(2025, 9, 19), DrillResult.FAIL), {"DRILL_FAILED"}),  # a v1 report still counts
     ],
 )
 def test_ops_summary_stage_reads_the_last_drill(

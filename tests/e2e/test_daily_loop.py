@@ -153,25 +153,28 @@ def write_stubs(bin_dir: Path, log: Path) -> None:
             f'echo "sudo $*" >> {shlex.quote(str(log))}\n'
             'for a in "$@"; do case "$a" in deploy/*) test -f "$a" || exit 1;; esac; done\n'
         ),
-        "crontab": (
-            f'if [ "$1" = -l ]; then cat {shlex.quote(str(log))}.crontab; exit; fi\n'
-            'grep -q "^CRON_TZ=Asia/Seoul$" "$1" || exit 1\n'
-            f'cp "$1" {shlex.quote(str(log))}.crontab\n'
-        ),
+        "systemctl": f'echo "systemctl $*" >> {shlex.quote(str(log))}\n',
+        # journald: what the unit's ExecStart printed (the test runs it, as systemd would).
+        "journalctl": f'echo "journalctl $*" >> {shlex.quote(str(log))}\n'
+        f"tail -n 20 {shlex.quote(str(log))}.journal\n",
     }
     for name, body in stubs.items():
         (bin_dir / name).write_text("#!/bin/sh\n" + body, encoding="utf-8")
         (bin_dir / name).chmod(0o755)
 
 
-def cron_command() -> str:
-    lines = (ROOT / "deploy/oci/crontab").read_text(encoding="utf-8").splitlines()
-    assert "CRON_TZ=Asia/Seoul" in lines and "TZ=Asia/Seoul" in lines
-    (entry,) = [ln for ln in lines if ln and not ln.startswith("#") and "=" not in ln.split()[0]]
-    fields = entry.split(maxsplit=5)
-    assert fields[:5] == ["5", "9", "*", "*", "1-5"], "09:05 KST on weekdays"
-    assert "/home/" not in entry
-    return fields[5]
+def unit_command() -> tuple[list[str], dict[str, str]]:
+    """krx-daily.service's ExecStart and Environment (the schedule: tests/contract)."""
+    argv: list[str] = []
+    env: dict[str, str] = {}
+    for line in (ROOT / "deploy/oci/krx-daily.service").read_text("utf-8").splitlines():
+        key, _, value = line.partition("=")
+        if key == "ExecStart":
+            argv = shlex.split(value)
+        elif key == "Environment":
+            env |= dict(item.split("=", 1) for item in shlex.split(value))
+    assert argv and "/home/" not in " ".join(argv)
+    return argv, env
 
 
 def test_runbook_commands_run(day1_origin: Path, tmp_path: Path) -> None:
@@ -207,10 +210,14 @@ def test_runbook_commands_run(day1_origin: Path, tmp_path: Path) -> None:
             if "daily_ops.sh\necho" in block and "EMERGENCY" not in block:
                 assert "exit=0" in out.stdout, shown
             if tag == "server-install":
-                assert "sudo systemctl enable --now krx-ops-api" in log.read_text(encoding="utf-8")
-                cron = cron_command().replace(PLACEHOLDER, str(w.server))
-                ran = run(["bash", "-c", cron], w.server, env=env, check=False, timeout=240)
+                system = log.read_text(encoding="utf-8")
+                assert "sudo systemctl enable --now krx-ops-api" in system
+                assert "sudo systemctl enable --now krx-daily.timer" in system
+                argv, unit_env = unit_command()
+                argv = [a.replace(PLACEHOLDER, str(w.server)) for a in argv]
+                ran = run(argv, w.server, env={**env, **unit_env}, check=False, timeout=240)
                 assert ran.returncode == 0, ran.stdout + ran.stderr
-                assert "done: exit 0" in (w.server / "logs/daily_ops.log").read_text("utf-8")
+                assert "done: exit 0" in ran.stdout, ran.stdout + ran.stderr
+                Path(f"{log}.journal").write_text(ran.stdout + ran.stderr, encoding="utf-8")
     assert git(w.pc, "log", "-1", "--format=%s", "--", "params.yaml").startswith("Revert")
     assert w.head(w.origin, "main") == w.head(w.server)

@@ -1,5 +1,10 @@
 """``deploy/oci/daily_ops.sh`` under faults: exit code, message, and nothing committed is lost.
 
+Real processes: the shell wrapper execs ``krx daily server``; a kill -9 and a lock race need a
+process boundary. The git faults of the flow (stale locks, a leftover rebase, a detached HEAD, a
+staged foreign file, a misnamed remote, a push that reached the remote) run in-process in
+``tests/flows/test_daily_server.py``.
+
 Each test: a private copy of an origin where the PC's first day, the operator's portfolio and
 one good server morning (2026-12-21) landed, fresh PC and server clones and a real resolver
 serving the server clone (the last good state); then the fault on 2026-12-22.
@@ -17,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import BASE_ENV, git, run
+from tests.conftest import BASE_ENV, ROOT, git, run
 from tests.e2e.ops_world import (
     GOOD_DAY,
     VENV,
@@ -95,7 +100,8 @@ def test_remote_unreachable_exit_3_keeps_serving_then_catches_up(world: World) -
     assert again.returncode == 0, again.stdout
     assert w.head(w.origin, "main") == w.head(w.server)
     subjects = git(w.origin, "log", "--format=%s", "main").splitlines()
-    # One record per run: the failed push's record (amended from PUSHING to FAILED) and this one.
+    # One record per run: the failed run's (push FAILED: the pull already failed, so no push
+    # was tried and nothing was amended) and this one.
     assert sum("[scheduler_record]" in s and FAULT_DAY in s for s in subjects) == 2
 
 
@@ -191,10 +197,19 @@ def test_hand_corrupted_upstream_bundle_exit_3_reported_not_served_as_valid(
     check = run(
         ["bash", "deploy/oci/check_live_cycle.sh"],
         w.server,
-        env={"KRX_VENV": VENV, "KRX_API_URL": w.api},
+        env={"KRX_VENV": VENV, "KRX_API_URL": w.api, "KRX_NOW": f"{FAULT_DAY}T09:30:00"},
         check=False,
     )
     assert check.returncode == 3 and "reason=BUNDLE_INVALID" in check.stdout
+    # the next session, the same receipt is not today's: one clear FAULT line, exit 3
+    later = run(
+        ["bash", "deploy/oci/check_live_cycle.sh"],
+        w.server,
+        env={"KRX_VENV": VENV, "KRX_API_URL": w.api, "KRX_NOW": "2027-01-08T09:30:00+09:00"},
+        check=False,
+    )
+    assert later.returncode == 3 and len(later.stdout.splitlines()) == 1
+    assert later.stdout.startswith("FAULT live-cycle:") and "not today's session" in later.stdout
 
 
 def test_emergency_stop_exit_2_stopped(world: World) -> None:
@@ -210,23 +225,24 @@ def test_emergency_stop_exit_2_stopped(world: World) -> None:
     check = run(
         ["bash", "deploy/oci/check_ops_summary.sh"],
         w.server,
-        env={"KRX_VENV": VENV, "KRX_API_URL": w.api},
+        env={"KRX_VENV": VENV, "KRX_API_URL": w.api, "KRX_NOW": f"{FAULT_DAY}T09:30:00"},
         check=False,
     )
     assert check.returncode == 2 and "overall_status=STOPPED" in check.stdout
     assert len(check.stdout.splitlines()) == 1
 
 
-def test_stale_bundle_exit_2_blocked(world: World) -> None:
+def test_stale_bundle_exits_only(world: World) -> None:
     w = world
-    # The bundle of 2026-12-18 is valid until 2027-01-04 (next month's first session) and, as a
-    # hold bundle, 2 sessions more (live.bundle_max_age_trading_days): 2027-01-08 is too late.
+    # The bundle of 2026-12-18 is many KRX closes behind on 2027-01-08 (beyond
+    # live.max_bundle_lag_sessions): no buys, exits only; the ops summary is BLOCKED.
     out = w.daily_ops("2027-01-08")
-    assert out.returncode == 2, out.stdout
+    assert out.returncode == 0, out.stdout
     row = receipt(w)
-    assert (row["result"], row["decision"], row["reason"]) == ("OK", "BLOCKED", "BUNDLE_STALE")
+    assert (row["result"], row["decision"], row["reason"]) == ("OK", "PARTIAL", "BUNDLE_STALE")
+    plan = w.api_get("/api/artifacts/order_plan")["rows"] or [{}]
+    assert all(o.get("side") != "BUY" for o in plan[0].get("orders", []))
     assert w.api_get("/api/ops/summary/latest")["rows"][0]["overall_status"] == "BLOCKED"
-    assert w.api_get("/api/ops/health")["rows"][0]["daily_ops"]["exit_code"] == 2
 
 
 def test_resolver_down_at_step_2_exit_3_clear_message(world: World) -> None:
@@ -240,3 +256,19 @@ def test_resolver_down_at_step_2_exit_3_clear_message(world: World) -> None:
     assert steps(record)["live_cycle"] == "OK"  # the day's cycle still ran and was pushed
     shown = json.loads(git(w.origin, "show", "main:reports/live/live_cycle_receipt.json"))
     assert shown["asof"] == FAULT_DAY
+
+
+def test_wrapper_without_a_venv_exits_3_and_changes_nothing(world: World) -> None:
+    w = world
+    head = w.head(w.server)
+    out = w.daily_ops(FAULT_DAY, KRX_VENV=str(w.tmp / "no-venv"))
+    assert out.returncode == 3
+    assert "FAULT: no" in out.stdout and "set KRX_VENV" in out.stdout
+    assert w.head(w.server) == head
+
+
+def test_wrapper_is_thin_and_execs_the_flow() -> None:
+    text = (ROOT / "deploy/oci/daily_ops.sh").read_text(encoding="utf-8")
+    assert len(text.splitlines()) <= 30
+    assert 'exec python -m pipeline.cli daily server "$@"' in text
+    assert "git " not in text and "dvc " not in text  # the flow owns git and DVC

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -72,3 +73,55 @@ def test_changing_one_strategy_param_reruns_backtest_and_downstream_only(tmp_pat
     assert bundle.count('"weight"') >= 1
     diff = dvc(repo, "params", "diff")
     assert "strategy.max_positions" in diff
+
+
+def _status(repo: Path) -> dict[str, object]:
+    out = dvc(repo, "status", "--json", "dvc.yaml")
+    doc = json.loads(out[out.index("{") :])
+    assert isinstance(doc, dict)
+    return doc
+
+
+@pytest.mark.parametrize(
+    ("module", "old", "new"),
+    [
+        ("pipeline/krx_calendar.py", '"""', '"""\n# edited\n'),
+        (
+            "pipeline/params/__init__.py",
+            "max_positions: int = Field(5,",
+            "max_positions: int = Field(4,",
+        ),
+    ],
+)
+def test_an_edit_to_a_module_the_backtest_reaches_indirectly_marks_it_changed(
+    tmp_path: Path, module: str, old: str, new: str
+) -> None:
+    repo = copy_project(tmp_path / "pc")
+    dvc(repo, "commit", "-f", "-q", "dvc.yaml")  # the lock as the code is now, however old
+    assert "backtest" not in _status(repo)
+    path = repo / module
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    status = _status(repo)
+    assert "backtest" in status, status
+    assert {"changed deps": {module: "modified"}} in status["backtest"]  # type: ignore[operator]
+
+
+def test_invalid_params_leave_the_previous_artifacts_in_place(tmp_path: Path) -> None:
+    repo = copy_project(tmp_path / "pc")
+    dvc(repo, "commit", "-f", "-q", "dvc.yaml")
+    outs = [repo / "state/strategy_bundle.json", *sorted((repo / "reports/backtest").iterdir())]
+    before = {p: p.read_bytes() for p in outs}
+    params = repo / "params.yaml"
+    text = params.read_text(encoding="utf-8")
+    params.write_text(text.replace("adx_threshold: 17.5", "adx_threshold: .inf"), encoding="utf-8")
+    proc = run(
+        [str(BIN / "dvc"), "repro"],
+        repo,
+        env={"PATH": f"{BIN}:/usr/bin:/bin", "KRX_ASOF": "2026-11-20"},
+        check=False,
+    )
+    assert proc.returncode != 0
+    assert "strategy.adx_threshold" in proc.stdout + proc.stderr
+    assert {p: p.read_bytes() for p in outs if p.exists()} == before  # nothing deleted or changed

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.canonical import canonical_json
+from pipeline.canonical import MAX_JSON_DEPTH, JsonInputError, canonical_json, parse_json
 
 json_values = st.recursive(
     st.none()
@@ -41,3 +41,33 @@ def test_round_trip_is_stable(value: object) -> None:
     text = canonical_json(value)
     assert json.loads(text) == value
     assert canonical_json(json.loads(text)) == text
+
+
+@given(json_values)
+def test_parse_json_reads_back_what_canonical_json_writes(value: object) -> None:
+    assert parse_json(canonical_json(value)) == value
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        (b'{"x": NaN}', "NaN is not allowed"),
+        (b'{"x": Infinity}', "Infinity is not allowed"),
+        (b'{"x": -Infinity}', "-Infinity is not allowed"),
+        (b'{"x": 1e999}', "out of range"),
+        (b"[" * (MAX_JSON_DEPTH + 1) + b"]" * (MAX_JSON_DEPTH + 1), "levels deep"),
+        (b"[" * 1_000_000, "levels deep"),  # never a RecursionError
+        (b"1" * 5_000, "not a sane JSON value"),
+        (b"\xff", "not UTF-8"),
+        (b"{", "not JSON"),
+    ],
+)
+def test_parse_json_refuses_insane_input(raw: bytes, message: str) -> None:
+    with pytest.raises(JsonInputError, match=message):
+        parse_json(raw)
+
+
+def test_brackets_inside_strings_do_not_count_as_depth() -> None:
+    text = '{"a": "' + "[" * 500 + '\\"{"}'
+    assert parse_json(text) == {"a": "[" * 500 + '"{'}
+    assert parse_json(b"[" * MAX_JSON_DEPTH + b"]" * MAX_JSON_DEPTH) is not None

@@ -6,8 +6,8 @@ import yaml
 
 from pipeline import registry
 from pipeline.cli import COMMANDS, build_parser
-from pipeline.commands.stage import STAGES
 from pipeline.docs import render_readme
+from pipeline.flows import DVC_STAGES as STAGES
 from tests.conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -36,8 +36,8 @@ def _dvc_stages() -> dict[str, dict[str, object]]:
 def test_every_dvc_stage_has_a_module_and_registered_outputs() -> None:
     for name, stage in _dvc_stages().items():
         assert stage["cmd"] == f"python -m pipeline.cli stage {name}", name
-        assert name in STAGES, f"{name} missing from pipeline.commands.stage.STAGES"
-        assert callable(importlib.import_module(f"pipeline.stages.{name}").main)
+        assert name in STAGES, f"{name} missing from pipeline.flows.DVC_STAGES"
+        assert callable(importlib.import_module(f"pipeline.flows.{name}").main)
         stage_specs = [a for a in registry.ARTIFACTS if a.stage == name]
         assert stage_specs, f"stage {name} writes no registered artifact"
 

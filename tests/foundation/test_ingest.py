@@ -11,11 +11,11 @@ import pandas as pd
 import pytest
 
 from pipeline.errors import DataError
+from pipeline.flows import clock, ingest
 from pipeline.io.prices import read_prices
 from pipeline.krx_calendar import load_calendar
 from pipeline.params import load_params
 from pipeline.sources.sample import generate
-from pipeline.stages import clock, ingest
 from tests.conftest import ROOT
 from tests.factories import small_root, write_csv_dir
 

@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 
 from pipeline.errors import DataError, RetryableError
+from pipeline.flows import clock, ingest
 from pipeline.io.prices import read_prices
-from pipeline.stages import clock, ingest
 from tests.factories import small_root
 
 DAYS = pd.DatetimeIndex(["2025-01-02", "2025-01-03"], name="날짜")

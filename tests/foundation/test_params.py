@@ -51,3 +51,34 @@ def test_unreadable_yaml_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "params.yaml").write_text("data: [unclosed", encoding="utf-8")
     with pytest.raises(ParamsError, match="not valid YAML"):
         load_params(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "key"),
+    [
+        (("strategy", "adx_threshold"), float("inf"), "strategy.adx_threshold"),
+        (("strategy", "max_positions"), float("inf"), "strategy.max_positions"),
+        (("costs", "slippage_rate"), float("nan"), "costs.slippage_rate"),
+        (("strategy", "ma_long"), 10**9, "strategy.ma_long"),
+        (("backtest", "initial_capital"), 10**30, "backtest.initial_capital"),
+        (("data", "seed"), -1, "data.seed"),
+        (("live", "max_order_notional_krw"), 10**20, "live.max_order_notional_krw"),
+    ],
+)
+def test_infinite_and_absurd_values_name_the_key(
+    path: tuple[str, str], value: object, key: str
+) -> None:
+    raw = copy.deepcopy(RAW)
+    raw.setdefault(path[0], {})[path[1]] = value
+    with pytest.raises(ParamsError, match="params.yaml: " + re.escape(key) + ":"):
+        parse_params(raw)
+
+
+def test_yaml_inf_in_the_file_names_the_key(tmp_path: Path) -> None:
+    text = (ROOT / "params.yaml").read_text(encoding="utf-8")
+    assert "adx_threshold: 17.5" in text
+    (tmp_path / "params.yaml").write_text(
+        text.replace("adx_threshold: 17.5", "adx_threshold: .inf"), encoding="utf-8"
+    )
+    with pytest.raises(ParamsError, match=r"strategy\.adx_threshold: .*finite"):
+        load_params(tmp_path)

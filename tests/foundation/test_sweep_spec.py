@@ -10,7 +10,7 @@ import yaml
 from pipeline.errors import OperatorError, ParamsError
 from pipeline.io.params_edit import set_strategy_values
 from pipeline.params import parse_params
-from pipeline.sweep_spec import load_spec, parse_spec
+from pipeline.params.sweep_spec import load_spec, parse_spec
 from tests.conftest import ROOT
 
 MINIMAL = """name: t

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.validate import validate_all, validate_file
+from pipeline.io.validate import validate_all, validate_file
 from tests.conftest import ROOT
 
 
@@ -73,12 +73,25 @@ def test_cross_field_rule_is_reported(tree: Path) -> None:
         (b'{"hello": 1}', "missing 'schema' field"),
         (b'{"schema": "nope/v9"}', "unknown schema 'nope/v9'"),
         (b"\xff\xfe", "not UTF-8"),
+        (b'{"schema": "clock/v1", "asof": NaN}', "NaN is not allowed"),
+        (b'{"schema": "clock/v1", "x": -Infinity}', "-Infinity is not allowed"),
+        (b'{"schema": "clock/v1", "x": 1e400}', "out of range"),
+        (b'{"schema": "clock/v1", "x": ' + b"[" * 5000 + b"]" * 5000 + b"}", "levels deep"),
     ],
 )
 def test_malformed_files(tree: Path, content: bytes, message: str) -> None:
     (tree / "data/asof.json").write_bytes(content)
     problems = validate_file(tree, "data/asof.json")
     assert len(problems) == 1 and message in problems[0].message
+
+
+@pytest.mark.parametrize("bad", [b'{"asof": NaN}', b"[" * 200_000 + b"]" * 200_000])
+def test_cli_validate_insane_json_is_one_clear_line(tree: Path, bad: bytes) -> None:
+    (tree / "data/asof.json").write_bytes(bad)
+    proc = krx(tree, "validate", "data/asof.json")
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    assert "data/asof.json#: " in proc.stderr and "1 invalid" in proc.stdout
 
 
 def test_wrong_artifact_at_a_registered_path(tree: Path) -> None:

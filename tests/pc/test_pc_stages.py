@@ -13,7 +13,7 @@ import pytest
 
 from pipeline.canonical import canonical_bytes
 from pipeline.enums import OrderSide
-from pipeline.stages import reconcile, reports
+from pipeline.flows import reconcile, reports
 from tests.conftest import git
 from tests.pc.recon_factories import plan, receipt
 

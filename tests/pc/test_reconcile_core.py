@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.core.reconcile import IntendedTrade, Versioned, reconcile
-from pipeline.enums import DayState, OrderSide, ReconCode, ReconStatus
+from pipeline.enums import DayState, OrderReason, OrderSide, ReconCode, ReconStatus
 from pipeline.params import ExposureParams
 from tests.pc.recon_factories import plan, receipt, ticket_result, v
 
@@ -160,3 +160,24 @@ def test_reconcile_of_identical_views_is_clean(per_day: list[list[Any]]) -> None
 def test_versioned_ref_names_commit_and_path() -> None:
     assert Versioned("a" * 40, "p.json", "0" * 64, None).ref == f"{'a' * 40}:p.json"
     assert Versioned(None, "p.json", "0" * 64, None).ref == "p.json"
+
+
+def test_tracking_back_to_the_strategy_between_rebalances_is_a_divergence() -> None:
+    """The order plan's notion: a TRACK_STRATEGY order (the account had left what the strategy
+    holds, e.g. an exit missed) is reported, not silently counted as a normal session."""
+    d = WEEK[1]
+    base = plan(d, [("102110", SELL, 20)], rebalance=False)
+    lines = tuple(o.model_copy(update={"reason": OrderReason.TRACK_STRATEGY}) for o in base.orders)
+    tracked = base.model_copy(update={"orders": lines})
+    out = reconcile(
+        WEEK,
+        BULL,
+        EXPO,
+        [],
+        [v(tracked, PLAN)],
+        [v(receipt(d, tracked), REC)],
+        [v(ticket_result("T-1", tracked.plan_id or "", d, [("102110", SELL, 20)]), "t/1.json")],
+    )
+    assert ReconCode.BACKTEST_LIVE_DIVERGENCE in codes(out)
+    (issue,) = [i for i in out.issues if i.code is ReconCode.BACKTEST_LIVE_DIVERGENCE]
+    assert issue.session == d and "전략 보유" in issue.message

@@ -58,6 +58,7 @@ def bundle_model(
     closes: dict[str, int | None] | None = None,
     rebalance_due: bool = True,
     valid_until: dt.date | None = None,
+    intended: dict[str, float] | None = None,
 ) -> StrategyBundleV1:
     """A bundle signalled on the close of ``asof``, valid for the next session."""
     c = cal()
@@ -96,6 +97,9 @@ def bundle_model(
         valid_until=valid_until or nxt,
         target_weights=tuple(TargetWeight(ticker=t, weight=w) for t, w in sorted(targets.items())),
         cash_weight=round(1 - sum(targets.values()), 6),
+        intended_weights=None
+        if intended is None
+        else tuple(TargetWeight(ticker=t, weight=w) for t, w in sorted(intended.items())),
         signals=signals,
         integrity_sha256="0" * 64,
     )
@@ -267,7 +271,7 @@ def run_stage(root: Path, name: str, day: dt.date, mp: Any) -> int:
     mp.setenv("KRX_ROLE", "SERVER")
     mp.setenv("KRX_ASOF", day.isoformat())
     mp.setenv("KRX_NOW", f"{day.isoformat()}T09:05:00+09:00")
-    module = importlib.import_module(f"pipeline.stages.{name}")
+    module = importlib.import_module(f"pipeline.flows.{name}")
     code: int = module.main(root, None)
     return code
 

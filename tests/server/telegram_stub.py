@@ -1,13 +1,17 @@
 """A real local HTTP server on 127.0.0.1 that implements Telegram's ``sendMessage``.
 
 Each request takes the next scripted behaviour: ("ok",), ("429", retry_after), ("500",),
-("400",), ("sleep", seconds) (answers late, for client timeouts), ("bad",) (200, not JSON).
+("400",), ("sleep", seconds) (answers late, for client timeouts), ("bad",) (200, not JSON),
+("kill",) (answers 200, then SIGKILLs the client process ``stub.kill_pid``: a real crash between
+Telegram's answer and the client's record of it).
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import os
+import signal
 import threading
 import time
 from collections.abc import Iterator
@@ -22,6 +26,7 @@ class Stub:
         self.requests: list[tuple[str, dict[str, Any]]] = []
         self.base_url = ""
         self._next_id = 100
+        self.kill_pid: int | None = None
 
     def next(self) -> tuple[Any, ...]:
         return self.script.pop(0) if self.script else ("ok",)
@@ -62,6 +67,13 @@ def _handler(stub: Stub) -> type[BaseHTTPRequestHandler]:
                 self._send(
                     400, b'{"ok": false, "error_code": 400, "description": "chat not found"}'
                 )
+            elif action[0] == "kill":
+                stub._next_id += 1
+                result = {"message_id": stub._next_id, "chat": {"id": body.get("chat_id")}}
+                self._send(200, json.dumps({"ok": True, "result": result}).encode())
+                self.wfile.flush()
+                assert stub.kill_pid is not None, "set stub.kill_pid to the client's pid"
+                os.kill(stub.kill_pid, signal.SIGKILL)
             elif action[0] == "sleep":
                 time.sleep(action[1])
                 self._send(200, b'{"ok": true, "result": {"message_id": 1}}')

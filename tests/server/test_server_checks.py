@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from pipeline.validate import validate_file
+from pipeline.io.validate import validate_file
 from tests.server.factories import put_raw, read_json, run_day, server_repo
 
 MON = dt.date(2025, 9, 22)

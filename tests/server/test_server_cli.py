@@ -13,6 +13,7 @@ import pytest
 from pipeline import registry
 from pipeline.cli import main as krx
 from pipeline.enums import Owner
+from pipeline.io.validate import validate_bytes
 from tests.server.factories import (
     make_repo,
     put_raw,
@@ -161,3 +162,39 @@ def test_portfolio_set(
     monkeypatch.setenv("KRX_ROLE", "SERVER")
     assert krx([*base, "--cash", "1"]) == 1
     assert read_json(root, "portfolio")["cash_krw"] == 5_000_000
+
+
+def test_real_enabled_needs_the_typed_confirmation(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The CLI asks for the cockpit's phrase (one rule in pipeline.core.safety)."""
+    root = make_repo(tmp_path / "repo")
+    r = ["-C", str(root), "safety", "set-gate", "REAL_ENABLED", "--reason", "live", "--by", "kim"]
+    assert krx(r) == 1  # no terminal, no --confirm: refused, nothing written
+    assert "type REAL_ENABLED to confirm" in capsys.readouterr().err
+    assert not (root / "state/execution_gate.json").exists()
+    assert krx([*r, "--confirm", "yes"]) == 1
+    assert not (root / "state/execution_gate.json").exists()
+    assert krx([*r, "--confirm", "REAL_ENABLED"]) == 0
+    assert read_json(root, "execution_gate")["gate"] == "REAL_ENABLED"
+
+
+def test_repo_ships_the_safety_files_at_their_standing_values() -> None:
+    """`cat state/execution_gate.json` works on day one: DRY_RUN, sender off, stop off."""
+    from pipeline.core.safety import REAL_CONFIRMATION
+    from tests.conftest import ROOT, git
+
+    tracked = git(ROOT, "ls-files", "state").split()
+    values = {}
+    for name, field in (
+        ("execution_gate", "gate"),
+        ("real_sender", "enabled"),
+        ("emergency_stop", "enabled"),
+    ):
+        rel = registry.get(name).path
+        assert rel in tracked
+        raw = git(ROOT, "show", f"HEAD:{rel}")
+        assert validate_bytes(raw.encode(), rel) == []
+        values[name] = json.loads(raw)[field]
+    assert values == {"execution_gate": "DRY_RUN", "real_sender": False, "emergency_stop": False}
+    assert REAL_CONFIRMATION == "REAL_ENABLED"

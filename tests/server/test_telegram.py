@@ -5,16 +5,22 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import signal
 import socket
+import subprocess
+import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from pipeline.enums import ExecutionGate, SendError
 from pipeline.io.telegram import TelegramConfig, send_message
+from tests.conftest import BASE_ENV, ROOT
 from tests.server.factories import (
     bundle_model,
     gate,
+    portfolio,
     put,
     read_json,
     run_day,
@@ -85,12 +91,15 @@ def test_failures_are_recorded_and_bounded(script, ok, errors, sleeps) -> None:
 def test_timeout_and_connection_refused() -> None:
     with telegram_stub([("sleep", 1.0), ("sleep", 1.0)]) as stub:
         out = send_message(cfg(stub.base_url, timeout=0.2, attempts=2), "x", Sleeps())
-    assert not out.ok and [a.error for a in out.attempts] == [SendError.TIMEOUT] * 2
+    # the request may have arrived: never retried (at most once)
+    assert not out.ok and [a.error for a in out.attempts] == [SendError.TIMEOUT]
+    assert out.maybe_arrived and len(stub.requests) == 1
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]  # closed again below: nobody listens there
     out = send_message(cfg(f"http://127.0.0.1:{port}", attempts=1), "x", Sleeps())
     assert not out.ok and out.attempts[0].error is SendError.CONNECT
+    assert not out.maybe_arrived
     assert TOKEN not in repr(cfg("http://x"))
 
 
@@ -178,3 +187,111 @@ def test_no_real_send_unless_everything_allows(
         assert stub.requests == []
     push = read_json(root, "live_cycle_receipt")["push"]
     assert (push["delivery_actual"], push["status"]) == ("CONSOLE_SIMULATED", "SIMULATED")
+
+
+# --------------------------------------------------------------------------- at most once
+
+
+def _sent_texts(stub: Any) -> list[str]:
+    return [body["text"] for _, body in stub.requests]
+
+
+def _ledger(root: Path) -> dict[str, str]:
+    return {i["delivery_key"]: i["outcome"] for i in read_json(root, "send_ledger")["intents"]}
+
+
+def test_a_b_a_sends_a_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Plan A, then plan B (the portfolio changed), then plan A again on the same session:
+    A's message went out once; the last run records DUPLICATE_SKIPPED."""
+    root = server_repo(tmp_path)
+    read_bytes = (root / "state/portfolio.json").read_bytes()
+    with telegram_stub() as stub:
+        _arm(root, monkeypatch, stub.base_url)
+        assert run_day(root, MON, monkeypatch) == 0
+        plan_a = read_json(root, "order_plan")["plan_id"]
+        put(root, "portfolio", portfolio(dt.date(2025, 9, 19), cash=9_000_000, holdings={}))
+        assert run_day(root, MON, monkeypatch) == 0
+        plan_b = read_json(root, "order_plan")["plan_id"]
+        assert plan_b != plan_a
+        (root / "state/portfolio.json").write_bytes(read_bytes)
+        assert run_day(root, MON, monkeypatch) == 0
+        assert read_json(root, "order_plan")["plan_id"] == plan_a
+        assert len(stub.requests) == 2  # A once, B once; never A again
+        push = read_json(root, "live_cycle_receipt")["push"]
+        assert push["status"] == "DUPLICATE_SKIPPED" and push["telegram_message_id"] == 101
+        assert _ledger(root) == {f"{MON}:{plan_a}": "SENT", f"{MON}:{plan_b}": "SENT"}
+
+
+def test_timeout_is_never_resent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = server_repo(tmp_path)
+    text = root.joinpath("params.yaml").read_text("utf-8")
+    assert "telegram_timeout_s:" in text
+    root.joinpath("params.yaml").write_text(
+        "\n".join(
+            "  telegram_timeout_s: 0.3" if ln.strip().startswith("telegram_timeout_s:") else ln
+            for ln in text.splitlines()
+        )
+        + "\n",
+        "utf-8",
+    )
+    with telegram_stub([("sleep", 1.5)]) as stub:
+        _arm(root, monkeypatch, stub.base_url)
+        assert run_day(root, MON, monkeypatch) == 0
+        receipt = read_json(root, "live_cycle_receipt")
+        assert (receipt["decision"], receipt["reason"]) == ("PARTIAL", "DELIVERY_OUTCOME_UNKNOWN")
+        assert "전송 결과 불명 — 텔레그램을 확인하세요" in capsys.readouterr().out
+        assert run_stage(root, "live_cycle", MON, monkeypatch) == 0  # a rerun
+        assert read_json(root, "live_cycle_receipt")["push"]["status"] == "OUTCOME_UNKNOWN"
+        assert len(stub.requests) == 1
+        assert list(_ledger(root).values()) == ["UNKNOWN"]
+
+
+def test_429_waits_retry_after_then_sends_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = server_repo(tmp_path)
+    with telegram_stub([("429", 1)]) as stub:
+        _arm(root, monkeypatch, stub.base_url)
+        assert run_day(root, MON, monkeypatch) == 0
+        record = read_json(root, "delivery_record")
+        assert [a["error"] for a in record["attempts"]] == ["RATE_LIMITED", None]
+        assert record["attempts"][0]["retry_after_s"] == 1
+        assert record["status"] == "SENT"
+        assert run_stage(root, "live_cycle", MON, monkeypatch) == 0
+        assert len(stub.requests) == 2  # the refused one and the accepted one; no third
+        assert list(_ledger(root).values()) == ["SENT"]
+
+
+def test_crash_after_telegram_answered_is_never_resent(tmp_path: Path) -> None:
+    """A real process is SIGKILLed by the stub right after it answered 200: the rerun finds
+    the intent (recorded before the send) and does not send again."""
+    root = server_repo(tmp_path)
+    env = {
+        **BASE_ENV,
+        "PYTHONPATH": str(ROOT),
+        "KRX_ROLE": "SERVER",
+        "KRX_ASOF": MON.isoformat(),
+        "KRX_NOW": f"{MON.isoformat()}T09:05:00+09:00",
+        "KRX_TELEGRAM_TOKEN": TOKEN,
+        "KRX_TELEGRAM_CHAT_ID": "42",
+    }
+    put(root, "execution_gate", gate(MON, ExecutionGate.DRY_RUN))
+    put(root, "real_sender", sender(MON, True))
+    cmd = [sys.executable, "-m", "pipeline.cli", "-C", str(root), "stage"]
+    with telegram_stub([("kill",)]) as stub:
+        env["KRX_TELEGRAM_API_BASE"] = stub.base_url
+        for stage in ("tickets", "ops_summary"):
+            subprocess.run([*cmd, stage], env=env, check=True, capture_output=True)
+        proc = subprocess.Popen([*cmd, "live_cycle"], env=env, stdout=subprocess.PIPE)
+        stub.kill_pid = proc.pid
+        proc.communicate(timeout=120)
+        assert proc.returncode == -signal.SIGKILL
+        assert len(stub.requests) == 1
+        rerun = subprocess.run([*cmd, "live_cycle"], env=env, capture_output=True, text=True)
+        assert len(stub.requests) == 1, rerun.stdout  # never sent twice
+    receipt = read_json(root, "live_cycle_receipt")
+    assert receipt["push"]["status"] in ("OUTCOME_UNKNOWN", "DUPLICATE_SKIPPED")
+    if receipt["push"]["status"] == "OUTCOME_UNKNOWN":
+        assert "전송 결과 불명" in rerun.stdout

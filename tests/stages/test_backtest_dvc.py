@@ -25,8 +25,10 @@ def test_repro_then_metrics_params_and_plots(tmp_path: Path) -> None:
     assert "Running stage 'backtest'" in dvc(repo, "repro", "--force", "--single-item", "backtest")
     run([sys.executable, "-m", "pipeline.cli", "validate", "--all"], repo)
     shown = json.loads(dvc(repo, "metrics", "show", "--json"))
-    data = shown[""]["data"]["reports/backtest/metrics.json"]["data"]
-    assert isinstance(data["metrics"]["strategy"]["total_return"], float)
+    # DVC's metric is the flat headline file; the enveloped metrics.json is a plain output.
+    assert list(shown[""]["data"]) == ["reports/backtest/dvc_metrics.json"]
+    data = shown[""]["data"]["reports/backtest/dvc_metrics.json"]["data"]
+    assert isinstance(data["cagr"], float) and isinstance(data["trades"], int)
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "artifact(backtest): asof 2026-11-20")
 
@@ -40,6 +42,6 @@ def test_repro_then_metrics_params_and_plots(tmp_path: Path) -> None:
     assert "Running stage 'backtest'" in dvc(repo, "repro", "backtest")
     assert "strategy.max_positions" in dvc(repo, "params", "diff")
     diff = json.loads(dvc(repo, "metrics", "diff", "--json"))
-    assert "metrics.trade_count" in diff["reports/backtest/metrics.json"]
+    assert "trades" in diff["reports/backtest/dvc_metrics.json"]
     plots = dvc(repo, "plots", "show", "--json")
     assert "reports/backtest/equity.csv" in plots and "reports/backtest/drawdown.csv" in plots

@@ -17,11 +17,11 @@ from pipeline.artifacts.envelope import Producer
 from pipeline.artifacts.prices import PricePartition, PricesMetaV1, UniverseEntry
 from pipeline.canonical import sha256_hex
 from pipeline.errors import DataError, OperatorError, ParamsError
+from pipeline.flows import backtest as stage
 from pipeline.io.jsonio import write_artifact
 from pipeline.io.parquet import PRICES_SCHEMA, table_bytes
+from pipeline.io.validate import validate_all, validate_file
 from pipeline.krx_calendar import load_calendar
-from pipeline.stages import backtest as stage
-from pipeline.validate import validate_all, validate_file
 from tests.conftest import ROOT
 from tests.core.bt_factories import UNIVERSE, make_bars
 

@@ -12,8 +12,8 @@ import pytest
 
 from pipeline import registry
 from pipeline.enums import ExecutionGate
-from pipeline.flows.operator import write_portfolio
-from pipeline.stages import live_cycle, reports, tickets
+from pipeline.flows import live_cycle, reports, tickets
+from pipeline.flows.portfolio import write_portfolio
 from tests.conftest import copy_project
 from tests.server.factories import gate, put
 

@@ -13,7 +13,7 @@ import pytest
 from pipeline.canonical import canonical_bytes
 from pipeline.enums import ExecutionGate
 from pipeline.errors import OperatorError
-from pipeline.validate import validate_all
+from pipeline.io.validate import validate_all
 from tests.server.factories import (
     bundle_bytes,
     bundle_model,
@@ -75,7 +75,7 @@ def test_holiday_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
 
 
 def test_server_stage_refuses_on_the_pc(tmp_path: Path) -> None:
-    from pipeline.stages import live_cycle
+    from pipeline.flows import live_cycle
 
     with pytest.raises(OperatorError, match="KRX_ROLE"):
         live_cycle.main(server_repo(tmp_path), MON.isoformat())
@@ -110,10 +110,6 @@ BREAKS: dict[str, tuple[Setup, tuple[str, str, str, int]]] = {
         ("FAILED", "BLOCKED", "BUNDLE_INVALID", 3),
     ),
     "bundle tampered": (_tamper, ("FAILED", "BLOCKED", "BUNDLE_TAMPERED", 3)),
-    "bundle stale": (
-        lambda r: put(r, "strategy_bundle", bundle_model(FRI)),  # Monday's again
-        ("OK", "BLOCKED", "BUNDLE_STALE", 2),
-    ),
     "bundle from the future": (
         lambda r: put(r, "strategy_bundle", bundle_model(TUE)),
         ("OK", "BLOCKED", "BUNDLE_NOT_YET_VALID", 2),
@@ -189,3 +185,30 @@ def test_a_concurrent_delivery_waits_then_gives_up(
         run_day(root, MON, monkeypatch)
     assert not (root / "reports/live/delivery_record.json").exists()
     assert run_stage(root, "live_cycle", MON, monkeypatch) == 0  # free again
+
+
+def test_stale_bundle_plans_exits_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Friday's rebalance bundle on Tuesday (the PC missed Monday): no buys at all, but the
+    exit the strategy signalled (sell 102110) is still planned; the ops summary says why."""
+    root = server_repo(tmp_path)
+    assert run_day(root, TUE, monkeypatch) == 0
+    receipt = read_json(root, "live_cycle_receipt")
+    assert (receipt["result"], receipt["decision"], receipt["reason"]) == (
+        "OK",
+        "PARTIAL",
+        "BUNDLE_STALE",
+    )
+    assert receipt["exit_code"] == 0
+    orders = [(o["ticker"], o["side"]) for o in read_json(root, "order_plan")["orders"]]
+    assert orders == [("102110", "SELL")]
+    risks = {r["code"]: r["severity"] for r in read_json(root, "ops_summary")["top_risks"]}
+    assert risks["BUNDLE_STALE"] == "CRITICAL"
+    assert_all_valid(root)
+
+
+def test_one_session_late_is_a_warning(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = server_repo(tmp_path, rebalance_due=False)
+    assert run_day(root, TUE, monkeypatch) == 0  # Friday's hold bundle, Monday's close missed
+    risks = {r["code"]: r["severity"] for r in read_json(root, "ops_summary")["top_risks"]}
+    assert risks["BUNDLE_STALE"] == "WARN"
+    assert read_json(root, "live_cycle_receipt")["reason"] != "BUNDLE_STALE"

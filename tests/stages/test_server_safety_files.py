@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.enums import ExecutionGate
-from pipeline.validate import validate_all
+from pipeline.io.validate import validate_all
 from tests.server.factories import (
     bundle_model,
     gate,
@@ -109,7 +109,7 @@ def test_malformed_ticket_changes_nothing_else(
     assert "reports/tickets/T-2.json" in changed
     assert changed <= {"reports/tickets/T-2.json", "state/server/positions.json"}
     result = read_json(root, "ticket_result", "T-2")
-    assert (result["status"], result["reason"]) == ("REJECTED", "MALFORMED")
+    assert (result["status"], result["reason"]) == ("REJECTED", "MALFORMED")  # fails the schema
     assert result["kind"] is None and result["applied_fills"] == []
     again = read_json(root, "positions")
     for field in ("cash_krw", "holdings", "applied_tickets", "baseline"):

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.canonical import canonical_json
 from pipeline.cli import main as krx
 from pipeline.enums import TicketKind
-from pipeline.validate import validate_all
+from pipeline.io.validate import validate_all
 from tests.server.factories import (
     put,
     put_raw,
@@ -57,9 +58,9 @@ def test_mixed_batch(repo: tuple[Path, str], monkeypatch: pytest.MonkeyPatch) ->
     )
     assert run_stage(root, "tickets", TUE, monkeypatch) == 0
     assert results(root) == {
-        "T-a-garbage": ("REJECTED", "MALFORMED"),
+        "T-a-garbage": ("REJECTED", "NOT_JSON"),
         "T-b-sell": ("DONE", "APPLIED"),
-        "T-c-id": ("REJECTED", "MALFORMED"),
+        "T-c-id": ("REJECTED", "ID_MISMATCH"),
         "T-d-buy": ("DONE", "APPLIED"),
         "T-e-dup": ("REJECTED", "DUPLICATE"),
         "T-f-ack": ("DONE", "ACKNOWLEDGED"),
@@ -172,3 +173,85 @@ def test_unreadable_result_is_never_rejudged_and_blocks(
     assert read_json(root, "ops_summary")["overall_status"] == "BLOCKED"
     assert run_stage(root, "live_cycle", TUE, monkeypatch) == 3
     assert read_json(root, "live_cycle_receipt")["reason"] == "PORTFOLIO_INVALID"
+
+
+def _fill(**over: object) -> dict[str, object]:
+    fill: dict[str, object] = {
+        "ticker": "102110",
+        "side": "SELL",
+        "shares": 20,
+        "price_krw": 35_400,
+        "fee_krw": 0,
+        "executed_on": "2025-09-22",
+    }
+    return {**fill, **over}
+
+
+def test_any_bad_ticket_file_is_rejected_alone(
+    repo: tuple[Path, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Bad names, bad JSON, deep nesting, NaN and absurd numbers: each gets its own REJECTED
+    result naming why; the good ticket and the positions are still processed, and the next run
+    is clean (nothing judged twice, no fault)."""
+    root, pid = repo
+    good = ticket("T-good", pid, MON, [("102110", "SELL", 20, 35_400)])
+    base = good.model_dump(mode="json", by_alias=True)
+    long_name = "T" * 70
+    put(root, "ticket", good, "T-good")
+    put_raw(root, "state/tickets/x.y.json", {**base, "ticket_id": "x"})
+    put_raw(root, "state/tickets/sub/x.json", {**base, "ticket_id": "x"})
+    put_raw(root, f"state/tickets/{long_name}.json", {**base, "ticket_id": long_name})
+    put_raw(root, "state/tickets/T-deep.json", b"[" * 100_000 + b"]" * 100_000)
+    nan = canonical_json({**base, "ticket_id": "T-nan"}).replace('"fee_krw": 0', '"fee_krw": NaN')
+    put_raw(root, "state/tickets/T-nan.json", nan.encode())
+    put_raw(root, "state/tickets/T-inf.json", nan.replace("NaN", "1e999").encode())
+    put_raw(
+        root,
+        "state/tickets/T-fee.json",
+        {**base, "ticket_id": "T-fee", "fills": [_fill(fee_krw=10**15)]},
+    )
+    put_raw(
+        root,
+        "state/tickets/T-big.json",
+        {**base, "ticket_id": "T-big", "fills": [_fill(shares=10**12)]},
+    )
+    huge = "가" * 5_000
+    put_raw(root, "state/tickets/T-echo.json", {**base, "ticket_id": "T-echo", "plan_id": huge})
+    assert run_stage(root, "tickets", TUE, monkeypatch) == 0
+    got = results(root)
+    by_reason = {k: r for k, (_, r) in got.items()}
+    assert by_reason.pop("T-good") == "APPLIED"
+    assert {k: by_reason.pop(k) for k in ["T-deep", "T-nan", "T-inf"]} == dict.fromkeys(
+        ["T-deep", "T-nan", "T-inf"], "NOT_JSON"
+    )
+    assert {k: by_reason.pop(k) for k in ["T-fee", "T-big", "T-echo"]} == dict.fromkeys(
+        ["T-fee", "T-big", "T-echo"], "MALFORMED"
+    )
+    # the three bad names: one result each, keyed by a hash of the name (never the name)
+    assert sorted(by_reason.values()) == ["BAD_FILE_NAME"] * 3
+    assert all(k.startswith("invalid.") for k in by_reason)
+    assert all(s == "REJECTED" for k, (s, _) in got.items() if k != "T-good")
+    for key in got:
+        data = read_json(root, "ticket_result", key)
+        assert len(data["detail"]) <= 300  # echoed values are truncated
+    pos = read_json(root, "positions")
+    assert pos["applied_tickets"] == ["T-good"]
+    assert pos["cash_krw"] == 10_000_000 + 20 * 35_400
+    # a later run is a no-op that does not fault
+    before = snapshot(root)
+    assert run_stage(root, "tickets", dt.date(2025, 9, 24), monkeypatch) == 0
+    after = snapshot(root)
+    assert {k for k in after if k.startswith("reports/tickets")} == {
+        k for k in before if k.startswith("reports/tickets")
+    }
+
+
+def test_server_validation_can_leave_ticket_judging_to_the_stage(
+    repo: tuple[Path, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A bad ticket file never makes the server's upstream validation fail every run."""
+    root, _ = repo
+    put_raw(root, "state/tickets/x.y.json", b"[" * 10_000)
+    assert krx(["-C", str(root), "validate", "--all", "--json-only", "-q"]) == 1
+    capsys.readouterr()
+    assert krx(["-C", str(root), "validate", "--all", "--json-only", "--except", "ticket"]) == 0

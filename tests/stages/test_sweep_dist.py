@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from pipeline.core.sweep import ComboScore
-from pipeline.sweep_exec import score_all
+from pipeline.io.sweep_pool import score_all
 from tests.core import sweep_factories as sf
 
 

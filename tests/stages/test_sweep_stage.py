@@ -16,16 +16,16 @@ import yaml
 
 from pipeline import registry
 from pipeline.artifacts.sweep import SweepLeaderboardV1
-from pipeline.checks import run_checks
 from pipeline.cli import main as krx
+from pipeline.core.checks import run_checks
 from pipeline.core.promotion import changes_for, find_candidate
 from pipeline.core.sweep_surface import surface_svg
 from pipeline.errors import OperatorError
+from pipeline.flows.sweep import run_sweep
 from pipeline.io.jsonio import read_artifact
+from pipeline.io.validate import validate_file
 from pipeline.krx_calendar import load_calendar
 from pipeline.params import load_params
-from pipeline.sweep_run import run_sweep
-from pipeline.validate import validate_file
 from tests.conftest import BASE_ENV, ROOT, git, run
 from tests.core.bt_factories import make_bars
 from tests.stages.test_backtest_stage import _write_repo

@@ -1,0 +1,91 @@
+"""How the server's daily run runs its DVC stages.
+
+Production and the drill go through ``dvc repro`` (``pipeline.flows.daily_server``). The same
+stages can also run here, in this process, in the order ``server/dvc.yaml`` gives them: the
+chaos simulation and the in-process flow tests run hundreds of server mornings this way, where
+a ``dvc`` process per morning would cost seconds each. The order is read from the same
+``dvc.yaml`` (a stage runs after the stages whose outputs it depends on), so the two runners
+cannot drift; each stage is the flow ``pipeline.flows.NAME`` that ``krx stage NAME`` runs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from pipeline.canonical import safe_yaml
+from pipeline.errors import EXIT_BLOCKED, EXIT_FAULT, EXIT_OK, KrxError
+
+
+def _stages(root: Path, dvc_file: str) -> dict[str, dict[str, Any]]:
+    doc = safe_yaml((root / dvc_file).read_text(encoding="utf-8"))
+    stages: dict[str, dict[str, Any]] = doc["stages"]
+    return stages
+
+
+def _paths(entries: Sequence[Any] | None) -> set[str]:
+    """The paths of a dvc.yaml ``deps``/``outs`` list (plain strings or one-key mappings)."""
+    out: set[str] = set()
+    for entry in entries or ():
+        out.update(entry if isinstance(entry, dict) else [entry])
+    return out
+
+
+def order(root: Path, target: str, single_item: bool = False) -> list[str]:
+    """The stages ``dvc repro [--single-item] FILE:STAGE`` runs, upstream first."""
+    dvc_file, _, name = target.partition(":")
+    stages = _stages(root, dvc_file)
+    if name not in stages:
+        raise KrxError(f"{dvc_file} has no stage {name!r}")
+    if single_item:
+        return [name]
+    producers = {p: s for s, spec in stages.items() for p in _paths(spec.get("outs"))}
+    seen: list[str] = []
+
+    def visit(stage: str) -> None:
+        for dep in sorted(_paths(stages[stage].get("deps"))):
+            upstream = producers.get(dep)
+            if upstream and upstream != stage and upstream not in seen:
+                visit(upstream)
+        if stage not in seen:
+            seen.append(stage)
+
+    visit(name)
+    return seen
+
+
+@contextlib.contextmanager
+def _environment(env: Mapping[str, str]) -> Iterator[None]:
+    """The stage processes' environment, for the duration of the in-process stages."""
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def run_in_process(root: Path, args: Sequence[str], env: Mapping[str, str]) -> int:
+    """Run ``dvc repro`` arguments (``[--single-item] FILE:STAGE``) as in-process flows.
+
+    Like ``krx stage`` under DVC, a stage that recorded a block or a fault in its artifact
+    counts as done (0); an exception is a crashed stage (3), and later stages do not run.
+    """
+    single = "--single-item" in args
+    target = next(a for a in args if not a.startswith("-"))
+    with _environment({**env, "DVC_STAGE": "in-process"}):
+        for name in order(root, target, single):
+            try:
+                code = importlib.import_module(f"pipeline.flows.{name}").main(root, None)
+            except KrxError as err:
+                print(f"stage {name}: {err}")
+                return EXIT_FAULT
+            if code not in (EXIT_OK, EXIT_BLOCKED, EXIT_FAULT):
+                return EXIT_FAULT
+    return EXIT_OK

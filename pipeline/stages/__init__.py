@@ -1,1 +1,0 @@
-"""Thin stage entry points: params -> inputs -> one core call -> envelope -> validate -> write."""
