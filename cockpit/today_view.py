@@ -1,7 +1,8 @@
 """Pure shaping for the "today" panel and the first-run guide (no Streamlit, no I/O).
 
 Everything is in the page's words (Korean) and uses the same tables as the daily message:
-``pipeline.core.risk_advice`` for risks and blocks, ``pipeline.core.today`` for the schedule.
+``pipeline.core.risk_advice`` for risks and blocks, ``pipeline.core.schedule`` for the
+server's age.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ import pandas as pd
 
 from pipeline.core.message import SIDE_KO, day_ko, next_rebalance_session
 from pipeline.core.risk_advice import reason_advice, risk_advice
-from pipeline.core.today import RunAge, run_age, when_ko
+from pipeline.core.schedule import ServerRunAge, server_run_age
+from pipeline.core.today import SEOUL, when_ko
 from pipeline.enums import OrderSide
 from pipeline.krx_calendar import KrxCalendar
 
@@ -108,7 +110,7 @@ class ServerRun:
 
     level: str
     text: str
-    age: RunAge
+    age: ServerRunAge
 
 
 def last_run(
@@ -121,7 +123,7 @@ def last_run(
     src = scheduler or receipt
     asof = (src or {}).get("asof")
     last = dt.date.fromisoformat(asof) if asof else None
-    age = run_age(last, now, cal)
+    age = server_run_age(last, now.astimezone(SEOUL), cal)
     if src is None:
         return ServerRun("info", "서버 실행 기록이 아직 없습니다 (첫 실행 전).", age)
     at_raw = src.get("finished_at") or src.get("generated_at")
@@ -132,7 +134,7 @@ def last_run(
     result = {0: "정상", 2: "안전 차단(2)", 3: "장애(3)"}.get(int(code or 0), str(code))
     text = f"서버의 마지막 실행: {when}{hours} — 결과 {result}"
     if age.late:
-        missed = f"그 뒤 예정된 실행 {age.missed}회의 기록이 없습니다" if age.missed else ""
+        missed = f"그 뒤 예정된 실행 {age.sessions_missed}회의 기록이 없습니다"
         return ServerRun(
             "error",
             f"{text}. 1 거래일보다 오래되었습니다: {missed}. 서버 타이머와 로그를 확인하세요.",

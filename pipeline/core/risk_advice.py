@@ -121,6 +121,10 @@ REASON_ADVICE: dict[CycleReason, Advice] = {
         "서버 포지션이 기준 포트폴리오보다 오래되었습니다.",
         "서버가 티켓을 처리하도록 기다리거나, 잔고를 다시 입력하세요.",
     ),
+    CycleReason.DELIVERY_OUTCOME_UNKNOWN: Advice(
+        "오늘 메시지가 텔레그램에 도착했는지 알 수 없습니다(다시 보내지 않습니다).",
+        "텔레그램 대화방에서 오늘 메시지를 확인하고, 없으면 콕핏 '오늘'의 주문을 보세요.",
+    ),
     CycleReason.PRICE_MISSING: Advice(
         "주문에 필요한 종목의 가격이 번들에 없습니다.",
         "PC에서 시세 수집을 확인하고 일일 실행(make run)을 다시 하세요.",

@@ -77,7 +77,7 @@ def test_last_run_age_in_sessions() -> None:
     rec = {"asof": "2026-11-20", "finished_at": "2026-11-20T09:06:10+09:00", "exit_code": 0}
     fine = tv.last_run(rec, None, dt.datetime(2026, 11, 23, 9, 0, tzinfo=SEOUL), c)
     assert fine.level == "success" and "2026-11-20(금) 09:06 KST" in fine.text
-    late = tv.last_run(rec, None, dt.datetime(2026, 11, 23, 9, 30, tzinfo=SEOUL), c)
+    late = tv.last_run(rec, None, dt.datetime(2026, 11, 23, 9, 40, tzinfo=SEOUL), c)
     assert late.level == "error" and "1 거래일보다 오래되었습니다" in late.text
     never = tv.last_run(None, None, dt.datetime(2026, 11, 23, 9, 30, tzinfo=SEOUL), c)
     assert never.level == "info" and "첫 실행 전" in never.text
