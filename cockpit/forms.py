@@ -15,6 +15,12 @@ from cockpit.data import Snapshot
 from cockpit.settings import Settings
 from pipeline.enums import ExecutionGate
 
+SWITCH_KO = {
+    "execution_gate": "실행 게이트",
+    "real_sender": "실제 발송",
+    "emergency_stop": "비상 정지",
+}
+
 
 def show_last_result() -> None:
     result = st.session_state.get("last_result")
@@ -23,18 +29,18 @@ def show_last_result() -> None:
     title, ok, text = result
     (st.success if ok else st.error)(f"**{title}** — {text}")
     if st.session_state.pop("toast", False):  # once per action, wherever the page is scrolled
-        st.toast(f"{title}: {'done' if ok else 'refused'}", icon="✅" if ok else "⛔")
+        st.toast(f"{title}: {'완료' if ok else '거절'}", icon="✅" if ok else "⛔")
 
 
 def act(settings: Settings, snap: Snapshot) -> None:
-    st.header("Act")
+    st.header("기록하기 — 한 번에 커밋 하나")
     st.caption(
-        f"Every action validates, then makes exactly one commit in `{settings.repo}`; "
-        "PUSH publishes it to the server."
+        f"모든 작업은 검사한 뒤 `{settings.repo}`에 커밋을 정확히 하나 만듭니다; "
+        "서버는 '동기화'에서 PUSH 한 뒤에 봅니다."
     )
     show_last_result()
     safety_tab, pf_tab, ticket_tab, sync_tab = st.tabs(
-        ["Safety switches", "Portfolio baseline", "Execution ticket", "Pull / push"]
+        ["안전 스위치", "기준 포트폴리오", "체결 기록(티켓)", "동기화"]
     )
     ctx = {"root": settings.repo, "by": settings.operator}
     with safety_tab:
@@ -87,21 +93,21 @@ def safety_forms(ctx: dict[str, Any]) -> None:
     for col, (name, options) in zip(cols, specs.items(), strict=True):
         with col, st.form(f"{name}_form"):
             now = actions.current_switch(ctx["root"], name)
-            st.markdown(f"**{name}** (now: `{now}`)")
+            st.markdown(f"**{SWITCH_KO[name]}** ({name}, 지금: `{now}`)")
             st.selectbox(
-                "new value",
+                "새 값",
                 options,
                 index=options.index(now) if now in options else 0,
                 key=f"{name}_value",
             )
-            st.text_input("reason (required)", key=f"{name}_reason")
+            st.text_input("이유 (필수)", key=f"{name}_reason")
             if name == "execution_gate":
                 st.text_input(
-                    f"confirmation for REAL_ENABLED: type {actions.REAL_CONFIRMATION}",
+                    f"REAL_ENABLED 확인: {actions.REAL_CONFIRMATION} 라고 입력",
                     key=f"{name}_confirm",
                 )
             st.form_submit_button(
-                f"Commit {name}", on_click=_on_switch, args=(ctx, name), type="primary"
+                f"{SWITCH_KO[name]} 커밋", on_click=_on_switch, args=(ctx, name), type="primary"
             )
 
 
@@ -127,20 +133,20 @@ def portfolio_form(ctx: dict[str, Any], snap: Snapshot) -> None:
     default_asof = (bundle or current or {}).get("asof", "")
     with st.form("portfolio_form"):
         st.number_input(
-            "cash (KRW)",
+            "현금 (원)",
             min_value=-(10**12),
             value=int((current or {}).get("cash_krw", 0)),
             step=10_000,
             key="pf_cash",
         )
         st.text_area(
-            "holdings: one `TICKER SHARES AVG_PRICE` per line",
+            "보유 종목: 한 줄에 `종목코드 수량 평균단가`",
             views.holdings_text(current),
             key="pf_holdings",
         )
-        st.text_input("asof (the close it describes, YYYY-MM-DD)", str(default_asof), key="pf_asof")
-        st.text_input("note (e.g. broker statement)", key="pf_note")
-        st.form_submit_button("Commit portfolio", on_click=_on_portfolio, args=(ctx,))
+        st.text_input("기준일 (그 종가의 날짜, YYYY-MM-DD)", str(default_asof), key="pf_asof")
+        st.text_input("메모 (예: 증권사 잔고 화면)", key="pf_note")
+        st.form_submit_button("포트폴리오 커밋", on_click=_on_portfolio, args=(ctx,))
 
 
 def _on_ticket(ctx: dict[str, Any]) -> None:
@@ -163,16 +169,16 @@ def _on_ticket(ctx: dict[str, Any]) -> None:
 def ticket_form(ctx: dict[str, Any], snap: Snapshot) -> None:
     plan = snap.data("order_plan")
     with st.form("ticket_form"):
-        st.text_input("plan id", (plan or {}).get("plan_id") or "", key="tk_plan")
+        st.text_input("계획 ID", (plan or {}).get("plan_id") or "", key="tk_plan")
         st.text_area(
-            "fills: one `TICKER BUY|SELL SHARES PRICE [FEE]` per line (pre-filled from the plan)",
+            "체결: 한 줄에 `종목코드 BUY|SELL 수량 가격 [수수료]` (계획에서 미리 채움)",
             views.fills_text(plan),
             key="tk_fills",
             height=160,
         )
-        st.checkbox("acknowledge only (no fills)", key="tk_ack")
-        st.text_input("note", key="tk_note")
-        st.form_submit_button("Commit ticket", on_click=_on_ticket, args=(ctx,))
+        st.checkbox("확인만 (체결 없음)", key="tk_ack")
+        st.text_input("메모", key="tk_note")
+        st.form_submit_button("티켓 커밋", on_click=_on_ticket, args=(ctx,))
 
 
 def _on_git(ctx: dict[str, Any], what: str) -> None:
@@ -186,5 +192,5 @@ def _on_git(ctx: dict[str, Any], what: str) -> None:
 
 def sync_buttons(ctx: dict[str, Any]) -> None:
     c1, c2 = st.columns(2)
-    c1.button("PULL (git pull --rebase)", key="pull", on_click=_on_git, args=(ctx, "pull"))
-    c2.button("PUSH (git push)", key="push", on_click=_on_git, args=(ctx, "push"))
+    c1.button("PULL (서버 결과 받기)", key="pull", on_click=_on_git, args=(ctx, "pull"))
+    c2.button("PUSH (서버로 보내기)", key="push", on_click=_on_git, args=(ctx, "push"))

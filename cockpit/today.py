@@ -12,7 +12,8 @@ import streamlit as st
 from cockpit import today_view as tv
 from cockpit.data import Snapshot
 from cockpit.settings import Settings
-from pipeline.core.today import due_session, next_server_run, when_ko
+from pipeline.core.schedule import due_session
+from pipeline.core.today import SEOUL, next_server_run, when_ko
 from pipeline.errors import KrxError
 from pipeline.flows import safety
 from pipeline.io import gitlog
@@ -69,7 +70,7 @@ def today_panel(settings: Settings, snap: Snapshot) -> None:
         st.error("KRX 거래일 달력을 읽지 못했습니다: config 폴더를 확인하세요.")
         return
     plan, bundle = snap.data("order_plan"), snap.data("strategy_bundle")
-    head = tv.todo(plan, bundle, now.date(), due_session(now, cal), cal)
+    head = tv.todo(plan, bundle, now.date(), due_session(now.astimezone(SEOUL), cal), cal)
     BOXES[head.level](f"**할 일:** {head.text}")
     todays = plan if plan and plan.get("asof") == now.date().isoformat() else None
     orders = tv.orders_table(todays, tv.names_of(bundle))

@@ -1,7 +1,8 @@
 """Pure shaping for the "today" panel and the first-run guide (no Streamlit, no I/O).
 
 Everything is in the page's words (Korean) and uses the same tables as the daily message:
-``pipeline.core.risk_advice`` for risks and blocks, ``pipeline.core.today`` for the schedule.
+``pipeline.core.risk_advice`` for risks and blocks, ``pipeline.core.schedule`` for the
+server's age.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ import pandas as pd
 
 from pipeline.core.message import SIDE_KO, day_ko, next_rebalance_session
 from pipeline.core.risk_advice import reason_advice, risk_advice
-from pipeline.core.today import RunAge, run_age, when_ko
+from pipeline.core.schedule import ServerRunAge, server_run_age
+from pipeline.core.today import SEOUL, when_ko
 from pipeline.enums import OrderSide
 from pipeline.krx_calendar import KrxCalendar
 
@@ -71,7 +73,8 @@ def todo(
         return Todo(
             "info",
             f"주문 {len(active)}건 (참고용 — 실행 게이트가 {plan.get('gate')}라 실제로 주문하지 "
-            "마세요). 확인만 기록하려면 아래 '체결 기록(티켓)'에서 '확인만'을 고르세요.",
+            f"마세요; 계획 {plan.get('plan_id')}). 확인만 기록하려면 아래 "
+            f"'{TICKET_FORM}'에서 '확인만'을 고르세요.",
         )
     return Todo(
         "warning",
@@ -88,9 +91,9 @@ def orders_table(plan: dict[str, Any] | None, names: dict[str, str]) -> pd.DataF
             "종목": o["ticker"],
             "이름": names.get(o["ticker"], ""),
             "구분": SIDE_KO.get(OrderSide(o["side"]), o["side"]),
-            "수량(주)": int(o["shares"]),
-            "기준가(원)": int(o["price_krw"]),
-            "금액(원)": int(o["notional_krw"]),
+            "수량(주)": f"{int(o['shares']):,}",
+            "기준가(원)": f"{int(o['price_krw']):,}",
+            "금액(원)": f"{int(o['notional_krw']):,}",
         }
         for o in _active(plan or {})
     ]
@@ -107,7 +110,7 @@ class ServerRun:
 
     level: str
     text: str
-    age: RunAge
+    age: ServerRunAge
 
 
 def last_run(
@@ -120,7 +123,7 @@ def last_run(
     src = scheduler or receipt
     asof = (src or {}).get("asof")
     last = dt.date.fromisoformat(asof) if asof else None
-    age = run_age(last, now, cal)
+    age = server_run_age(last, now.astimezone(SEOUL), cal)
     if src is None:
         return ServerRun("info", "서버 실행 기록이 아직 없습니다 (첫 실행 전).", age)
     at_raw = src.get("finished_at") or src.get("generated_at")
@@ -131,7 +134,7 @@ def last_run(
     result = {0: "정상", 2: "안전 차단(2)", 3: "장애(3)"}.get(int(code or 0), str(code))
     text = f"서버의 마지막 실행: {when}{hours} — 결과 {result}"
     if age.late:
-        missed = f"그 뒤 예정된 실행 {age.missed}회의 기록이 없습니다" if age.missed else ""
+        missed = f"그 뒤 예정된 실행 {age.sessions_missed}회의 기록이 없습니다"
         return ServerRun(
             "error",
             f"{text}. 1 거래일보다 오래되었습니다: {missed}. 서버 타이머와 로그를 확인하세요.",

@@ -59,7 +59,7 @@ RISK_ADVICE: dict[RiskCode, Advice] = {
     ),
     RiskCode.TICKETS_FAILED: Advice(
         "최근 체결 기록(티켓) 중 서버가 거절한 것이 있습니다.",
-        "콕핏 '티켓 결과'에서 거절 사유를 보고 올바른 티켓을 새로 기록하세요.",
+        "콕핏 '포지션과 티켓 결과'에서 거절 사유를 보고 티켓을 새로 기록하세요.",
     ),
     RiskCode.ORDER_PLAN_BLOCKED: Advice(
         "오늘 주문 계획이 차단되었습니다.",
@@ -67,7 +67,7 @@ RISK_ADVICE: dict[RiskCode, Advice] = {
     ),
     RiskCode.LAST_CYCLE_FAILED: Advice(
         "서버의 최근 라이브 사이클이 실패했습니다.",
-        "서버 로그와 영수증을 확인하세요(콕핏 '서버 실행').",
+        "콕핏 '오늘'의 서버 실행 결과와 서버 로그를 확인하세요.",
     ),
     RiskCode.RECON_CRITICAL: Advice(
         "전략 의도·서버 계획·실제 체결 사이에 심각한 불일치가 있습니다.",
@@ -120,6 +120,10 @@ REASON_ADVICE: dict[CycleReason, Advice] = {
     CycleReason.POSITIONS_OUT_OF_DATE: Advice(
         "서버 포지션이 기준 포트폴리오보다 오래되었습니다.",
         "서버가 티켓을 처리하도록 기다리거나, 잔고를 다시 입력하세요.",
+    ),
+    CycleReason.DELIVERY_OUTCOME_UNKNOWN: Advice(
+        "오늘 메시지가 텔레그램에 도착했는지 알 수 없습니다(다시 보내지 않습니다).",
+        "텔레그램 대화방에서 오늘 메시지를 확인하고, 없으면 콕핏 '오늘'의 주문을 보세요.",
     ),
     CycleReason.PRICE_MISSING: Advice(
         "주문에 필요한 종목의 가격이 번들에 없습니다.",

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from cockpit.forms import SWITCH_KO
 from pipeline.io.validate import validate_bytes
 from tests.cockpit.conftest import (
     APP,
@@ -99,7 +100,7 @@ def set_switch(at: AppTest, name: str, value: str, reason: str, confirm: str = "
     at.text_input(key=f"{name}_reason").input(reason)
     if name == "execution_gate":
         at.text_input(key=f"{name}_confirm").input(confirm)
-    return click(at, f"Commit {name}")
+    return click(at, f"{SWITCH_KO[name]} 커밋")
 
 
 @pytest.mark.parametrize(
@@ -161,7 +162,7 @@ def test_real_enabled_needs_the_confirmation(repo: Path) -> None:
 
 @pytest.mark.parametrize(
     ("reason", "operator", "message"),
-    [("  ", "kim", "a reason is required"), ("why", "", "who changes it is required")],
+    [("  ", "kim", "a reason is required"), ("why", "", "who makes the change is required")],
 )
 def test_switch_refused_without_reason_or_operator(
     repo: Path, monkeypatch: pytest.MonkeyPatch, reason: str, operator: str, message: str
@@ -179,7 +180,7 @@ def fill_portfolio(at: AppTest, cash: int, holdings: str, asof: str) -> AppTest:
     at.text_area(key="pf_holdings").input(holdings)
     at.text_input(key="pf_asof").input(asof)
     at.text_input(key="pf_note").input("broker statement 2026-11-20")
-    return click(at, "Commit portfolio")
+    return click(at, "포트폴리오 커밋")
 
 
 def test_portfolio_makes_one_commit(repo: Path) -> None:
@@ -224,7 +225,7 @@ def test_ticket_prefilled_from_the_plan_makes_one_commit(repo: Path) -> None:
     prefilled = at.text_area(key="tk_fills").value
     assert prefilled is not None
     assert len(prefilled.splitlines()) == sum(1 for o in plan["orders"] if o["shares"] > 0)
-    at = click(at, "Commit ticket")
+    at = click(at, "티켓 커밋")
     assert commit_count(repo) == count + 1
     (path,) = changed_paths(repo)
     assert path.startswith(f"state/tickets/T-{SESSION:%Y%m%d}-")
@@ -250,7 +251,7 @@ def test_invalid_ticket_commits_nothing(repo: Path) -> None:
         at.text_area(key="tk_fills").input(fills)
         if plan:
             at.text_input(key="tk_plan").input(plan)
-        at = click(at, "Commit ticket")
+        at = click(at, "티켓 커밋")
         assert message in result_box(at, ok=False), fills
         assert commit_count(repo) == count
         assert not git(repo, "status", "--porcelain")
@@ -277,21 +278,21 @@ def test_pull_and_push_through_a_real_remote(repo: Path, tmp_path: Path) -> None
     git(server, "-c", "user.name=srv", "-c", "user.email=s@x", "commit", "-q", "-m", "server")
     git(server, "push", "-q")
 
-    at = click(at, "PULL (git pull --rebase)")
+    at = click(at, "PULL (서버 결과 받기)")
     assert "PULL" in result_box(at, ok=True)
     assert head(repo) == git(server, "rev-parse", "HEAD")
     assert old_plan != plan["plan_id"]
     assert at.text_input(key="tk_plan").value == plan["plan_id"]  # forms follow the pull
 
     at = set_switch(at, "execution_gate", "DRY_RUN", "standing")
-    at = click(at, "PUSH (git push)")
+    at = click(at, "PUSH (서버로 보내기)")
     assert "PUSH" in result_box(at, ok=True)
     assert git(remote, "rev-parse", "main") == head(repo)
 
 
 def test_push_failure_is_shown_not_raised(repo: Path) -> None:
     count = commit_count(repo)
-    at = click(run_app(), "PUSH (git push)")
+    at = click(run_app(), "PUSH (서버로 보내기)")
     assert "git push" in result_box(at, ok=False)
     assert commit_count(repo) == count
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
-from tests.cockpit.conftest import APP, free_port, process, wait_http
+from tests.cockpit.conftest import APP, SESSION, free_port, process, wait_http
 from tests.conftest import git
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
@@ -55,22 +55,27 @@ def test_main_page_in_headless_chromium(repo: Path, tmp_path: Path) -> None:
             try:
                 page = browser.new_page(viewport={"width": 1400, "height": 2200})
                 page.goto(url, timeout=30_000)
+                page.get_by_text("할 일:").first.wait_for(timeout=30_000)
+                page.get_by_text("서버의 마지막 실행").first.wait_for(timeout=30_000)
                 page.get_by_text("Today's order plan").wait_for(timeout=30_000)
                 page.get_by_text(plan["plan_id"]).first.wait_for(timeout=30_000)
                 charts = page.locator('[data-testid="stVegaLiteChart"]')
                 charts.first.wait_for(timeout=30_000)
                 page.wait_for_timeout(1_500)  # let vega draw before the screenshot
                 page.screenshot(path=str(shot), full_page=True)
+                top = shot.with_name("cockpit_today.png")  # the README's picture: the top
+                page.screenshot(path=str(top), clip={"x": 0, "y": 0, "width": 1400, "height": 1100})
                 body = page.inner_text("body")
                 exceptions = page.locator('[data-testid="stException"]').count()
                 chart_count = charts.count()
                 # One action through the real form: the gate, as an operator would set it.
-                page.get_by_label("reason (required)").first.fill("standing value")
-                gate = page.locator('[data-testid="stSelectbox"]').first
+                form = page.locator('[data-testid="stForm"]').filter(has_text="execution_gate")
+                form.get_by_label("이유 (필수)").fill("standing value")
+                gate = form.locator('[data-testid="stSelectbox"]').first
                 gate.scroll_into_view_if_needed()
                 gate.click()
                 page.get_by_role("option", name="DRY_RUN").click()
-                page.get_by_role("button", name="Commit execution_gate").click()
+                page.get_by_role("button", name="실행 게이트 커밋").click()
                 done = "operator(gate): MISSING -> DRY_RUN by kim: standing value"
                 shown = done.replace("->", "→")  # Streamlit's markdown typesets the arrow
                 page.get_by_text(shown).first.wait_for(timeout=30_000)
@@ -80,6 +85,11 @@ def test_main_page_in_headless_chromium(repo: Path, tmp_path: Path) -> None:
     assert shot.stat().st_size > 20_000
     assert exceptions == 0, body
     assert "Traceback" not in body and "Error" not in body.replace("Server unreachable", "")
+    assert f"오늘 — {SESSION}" in body and "할 일:" in body  # the today panel comes first
+    assert body.index("할 일:") < body.index("Today's order plan")
+    assert "서버의 마지막 실행: 2026-11-23(월) 09:05 KST" in body
+    assert "비상 정지 켜기 — 커밋하고 푸시" in body and "파라미터 관리" in body
+    assert top.stat().st_size > 20_000
     assert "Ops status" in body and "NO_RUN_HISTORY" in body
     assert plan["plan_id"] in body and "Equity vs benchmark" in body
     assert chart_count >= 3  # equity, drawdown, regime timeline (+ metrics history)

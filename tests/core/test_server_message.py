@@ -161,3 +161,11 @@ def test_next_rebalance_is_the_session_after_the_bundles_last_valid_day() -> Non
     # Friday -> Monday; a holiday week is skipped by the KRX calendar
     assert next_rebalance_session(dt.date(2025, 9, 26), c) == dt.date(2025, 9, 29)
     assert next_rebalance_session(c.last, c) is None
+
+
+def test_docs_list_every_code_with_the_same_words() -> None:
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "message.md").read_text("utf-8")
+    for code, adv in [*RISK_ADVICE.items(), *REASON_ADVICE.items()]:
+        assert f"| `{code.value}` | {adv.what} | {adv.todo} |" in doc, code

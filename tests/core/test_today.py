@@ -1,4 +1,4 @@
-"""When the server runs next and how late its last run is, counted in KRX sessions."""
+"""When the server runs next: 09:05 KST on the next KRX session (weekends, holidays, UTC)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from pipeline.core.today import SEOUL, next_server_run, run_age, when_ko
+from pipeline.core.today import SEOUL, next_server_run, when_ko
 from tests.server.factories import cal
 
 
@@ -33,23 +33,3 @@ def test_next_server_run_from_a_utc_clock() -> None:
     utc = dt.datetime(2026, 11, 23, 0, 0, tzinfo=dt.UTC)  # 09:00 KST
     nxt = next_server_run(utc, cal())
     assert nxt is not None and when_ko(nxt) == "2026-11-23(월) 09:05 KST"
-
-
-@pytest.mark.parametrize(
-    ("last", "now", "missed", "late"),
-    [
-        ("2026-11-23", "2026-11-23T10:00", 0, False),  # today's run is recorded
-        ("2026-11-20", "2026-11-23T09:00", 0, False),  # Monday before 09:05: Friday is fine
-        ("2026-11-20", "2026-11-23T09:10", 1, True),  # Monday's run is missing
-        ("2026-11-20", "2026-11-25T10:00", 3, True),
-        ("2026-11-27", "2026-11-29T12:00", 0, False),  # weekend: nothing was due
-    ],
-)
-def test_run_age(last: str, now: str, missed: int, late: bool) -> None:
-    age = run_age(dt.date.fromisoformat(last), at(now), cal())
-    assert (age.missed, age.late) == (missed, late)
-
-
-def test_never_ran_is_late() -> None:
-    age = run_age(None, at("2026-11-23T10:00"), cal())
-    assert age.late and age.last is None

@@ -15,7 +15,7 @@ from pipeline.enums import ExecutionGate
 from pipeline.flows import live_cycle, reports, tickets
 from pipeline.flows.portfolio import write_portfolio
 from tests.conftest import copy_project
-from tests.server.factories import gate, put
+from tests.server.factories import bundle_model, gate, put
 
 
 def _read(root: Path, name: str) -> dict[str, object]:
@@ -28,7 +28,8 @@ def test_push_preview_equals_the_message_the_server_sends(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, with_portfolio: bool
 ) -> None:
     root = copy_project(tmp_path / "repo")
-    signal = _read(root, "strategy_bundle")["asof"]
+    signal = "2026-11-20"  # a Friday: the next session is Monday 2026-11-23
+    put(root, "strategy_bundle", bundle_model(dt.date.fromisoformat(signal), rebalance_due=True))
     monkeypatch.setenv("KRX_ROLE", "PC")
     monkeypatch.setenv("KRX_NOW", f"{signal}T18:00:00+09:00")
     if with_portfolio:
