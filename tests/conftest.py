@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import subprocess
+import sys
+import tarfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -50,6 +53,16 @@ def git(cwd: Path, *args: str, check: bool = True) -> str:
     return run(["git", *args], cwd, check=check).stdout.strip()
 
 
+#: What ``make run`` (``dvc repro``) rewrites in the checkout. Tests never read these from the
+#: working tree: they take the committed versions (``git archive HEAD``) or build their own.
+MUTABLE = ("data/", "reports/", "state/", "logs/", "dvc.lock", "server/dvc.lock")
+
+
+def is_mutable(rel: str) -> bool:
+    """Whether a checkout-relative path is one of the artifacts ``make run`` rewrites."""
+    return rel.startswith(MUTABLE[:4]) or rel in MUTABLE[4:]
+
+
 def tracked_files(root: Path = ROOT) -> list[str]:
     """Files of the project a clean clone would have (tracked + untracked-not-ignored)."""
     out = subprocess.run(
@@ -61,17 +74,39 @@ def tracked_files(root: Path = ROOT) -> list[str]:
     return sorted(p for p in out.split("\0") if p and (root / p).is_file())
 
 
+def committed_artifacts(dest: Path, root: Path = ROOT) -> list[str]:
+    """Extract the artifacts as committed at ``HEAD`` (not as ``make run`` left them) into dest."""
+    listed = subprocess.run(
+        ["git", "ls-tree", "-r", "-z", "--name-only", "HEAD"],
+        cwd=root,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    paths = sorted(p for p in listed.split("\0") if p and is_mutable(p))
+    if paths:
+        tar = subprocess.run(
+            ["git", "archive", "--format=tar", "HEAD", "--", *paths],
+            cwd=root,
+            capture_output=True,
+            check=True,
+        ).stdout
+        with tarfile.open(fileobj=io.BytesIO(tar)) as archive:
+            archive.extractall(dest, filter="data")
+    return paths
+
+
 def copy_project(dest: Path, include_data: bool = True) -> Path:
-    """Copy the project's files into ``dest`` and make it a fresh git repo with one commit."""
+    """A fresh git repo with one commit: the project's code from the working tree (the code
+    under test) and, with ``include_data``, its artifacts as committed at ``HEAD``."""
     dest.mkdir(parents=True, exist_ok=True)
     for rel in tracked_files():
-        if not include_data and (
-            rel.startswith(("data/", "reports/", "state/")) or rel == "dvc.lock"
-        ):
+        if is_mutable(rel):
             continue
         target = dest / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(ROOT / rel, target)
+    if include_data:
+        committed_artifacts(dest)
     git(dest, "init", "-q", "-b", "main")
     git(dest, "add", "-A")
     git(dest, "commit", "-q", "-m", "initial")
@@ -111,6 +146,14 @@ def project(tmp_path: Path) -> Path:
     return copy_project(tmp_path / "project")
 
 
+@pytest.fixture(scope="session")
+def committed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The checkout's artifacts as committed at ``HEAD`` (read-only by convention)."""
+    root = tmp_path_factory.mktemp("committed")
+    committed_artifacts(root)
+    return root
+
+
 @pytest.fixture
 def chdir_env(monkeypatch: pytest.MonkeyPatch) -> Callable[[dict[str, str]], None]:
     def apply(values: dict[str, str]) -> None:
@@ -135,3 +178,67 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     ):
         monkeypatch.delenv(var, raising=False)
     yield
+
+
+# --- Guard: the suite never touches the checkout's mutable artifacts ------------------------
+#
+# ``make run`` rewrites data/, reports/, state/ and dvc.lock (the clock moves to today), and
+# ``make test`` must pass right after it. An audit hook (PEP 578) sees every ``open`` and
+# directory listing in this process and every subprocess started from it; a test that reaches
+# into one of those paths of the checkout fails, whatever it then does with the content.
+# Child processes are checked by their arguments and working directory (``-C <checkout>``,
+# ``--repo <checkout>``, a checkout artifact path), the way a test would point them there.
+
+_CHECKOUT = os.fspath(ROOT)
+_GUARDED = tuple(f"{_CHECKOUT}{os.sep}{m.rstrip('/')}" for m in MUTABLE)
+_TOUCHED: list[str] = []
+_SUBPROCESS_TOOLS = ("dvc", "krx", "pipeline.cli", "ops_api", "streamlit")
+
+
+def _guarded(path: object, base: str | None = None) -> bool:
+    if isinstance(path, bytes):
+        path = os.fsdecode(path)
+    if not isinstance(path, str):
+        return False
+    # os.path, not pathlib: the hook runs on every open of the whole suite.
+    if not os.path.isabs(path):  # noqa: PTH117
+        path = f"{base or os.getcwd()}{os.sep}{path}"  # noqa: PTH109
+    path = os.path.normpath(path)
+    return any(path == g or path.startswith(g + os.sep) for g in _GUARDED)
+
+
+def _audit(event: str, args: tuple[object, ...]) -> None:
+    if event == "open" or event in ("os.listdir", "os.scandir"):
+        if args and _guarded(args[0]):
+            _TOUCHED.append(f"{event} {args[0]!r}")
+    elif event == "subprocess.Popen":
+        argv, cwd = args[1], args[2]
+        base = os.fsdecode(cwd) if isinstance(cwd, str | bytes | os.PathLike) else None
+        words = [os.fsdecode(a) for a in argv] if isinstance(argv, list | tuple) else [str(argv)]
+        if words[:1] == ["git"]:  # reads the committed history (git archive HEAD), not the files
+            return
+        if any(_guarded(w, base) for w in words if os.sep in w):
+            _TOUCHED.append(f"subprocess {words!r}")
+        elif any(w.rstrip(os.sep) == _CHECKOUT for w in words) or (
+            os.path.normpath(base or os.getcwd()) == _CHECKOUT  # noqa: PTH109
+            and any(tool in w for w in words for tool in _SUBPROCESS_TOOLS)
+        ):
+            _TOUCHED.append(f"subprocess in the checkout {words!r}")
+
+
+sys.addaudithook(_audit)
+
+
+@pytest.fixture(autouse=True)
+def _checkout_artifacts_untouched() -> Iterator[None]:
+    """Fail a test that opened, listed or ran a tool on the checkout's mutable artifacts."""
+    _TOUCHED.clear()
+    yield
+    touched, _TOUCHED[:] = list(_TOUCHED), []
+    if touched:
+        pytest.fail(
+            "the test touched the checkout's mutable artifacts (make run rewrites them; build "
+            "the world from committed_artifacts()/copy_project() instead):\n  "
+            + "\n  ".join(touched[:10]),
+            pytrace=False,
+        )
