@@ -17,7 +17,7 @@ from pipeline.params import load_params
 from pipeline.sources.sample import generate
 from pipeline.stages import clock, ingest
 from tests.conftest import ROOT
-from tests.factories import small_root, write_csv_dir
+from tests.support.factories import small_root, write_csv_dir
 
 D = dt.date
 
