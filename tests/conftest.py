@@ -1,7 +1,14 @@
-"""Shared fixtures: real git repositories and copies of the project, no mocks of our parts."""
+"""Shared fixtures: real git repositories and copies of the project, no mocks of our parts.
+
+The one set of helpers every test folder uses: ``run``/``git`` (subprocesses with a
+deterministic environment), ``copy_project``/``committed_artifacts`` (the project's code with
+its artifacts as committed at HEAD), ``GitRepo`` (tests/support/gitrepo.py, plus bare origins
+and clones), loopback servers (tests/support/net.py: ``free_port``, ``serve``, ``resolver``).
+"""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import shutil
@@ -11,7 +18,13 @@ import tarfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
+
+from ops_api.app import create_app
+from ops_api.settings import Settings
+from tests.support.gitrepo import GitRepo
+from tests.support.net import serve
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -113,31 +126,30 @@ def copy_project(dest: Path, include_data: bool = True) -> Path:
     return dest
 
 
-class GitRepo:
-    """A real git repository that writes and commits in one call (dvc's ``scm_gen`` shape)."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        git(path, "init", "-q", "-b", "main")
-
-    def write(self, files: dict[str, str | bytes], commit: str | None = None) -> str | None:
-        for rel, content in files.items():
-            target = self.path / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if isinstance(content, bytes):
-                target.write_bytes(content)
-            else:
-                target.write_text(content, encoding="utf-8")
-        if commit is None:
-            return None
-        git(self.path, "add", "-A")
-        git(self.path, "commit", "-q", "-m", commit)
-        return git(self.path, "rev-parse", "HEAD")
+@pytest.fixture
+def git_repo(tmp_path: Path) -> GitRepo:
+    """An empty real git repository that writes and commits in one call."""
+    return GitRepo(tmp_path / "repo")
 
 
 @pytest.fixture
-def git_repo(tmp_path: Path) -> GitRepo:
-    return GitRepo(tmp_path / "repo")
+def server_for() -> Iterator[Callable[[Path], str]]:
+    """Start the resolver app on uvicorn (in a thread, loopback) for a repo path; its URL.
+
+    Every server started in a test is stopped at its end. For a separate process (systemd's
+    ``python -m ops_api``) use ``tests.support.net.resolver``."""
+    with contextlib.ExitStack() as stack:
+
+        def start(path: Path) -> str:
+            return stack.enter_context(serve(create_app(Settings(repo=path))))
+
+        yield start
+
+
+@pytest.fixture
+def http() -> Iterator[httpx.Client]:
+    with httpx.Client(timeout=10) as client:
+        yield client
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 
 from tests.api.conftest import free_port
-from tests.api.factories import GitRepo
+from tests.support.gitrepo import GitRepo
 
 ROOT = Path(__file__).resolve().parents[2]
 
