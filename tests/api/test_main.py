@@ -10,8 +10,8 @@ from pathlib import Path
 
 import httpx
 
-from tests.api.conftest import free_port
 from tests.support.gitrepo import GitRepo
+from tests.support.net import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
