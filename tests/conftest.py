@@ -8,6 +8,7 @@ and clones), loopback servers (tests/support/net.py: ``free_port``, ``serve``, `
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import io
 import os
@@ -15,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import tarfile
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -108,21 +110,34 @@ def committed_artifacts(dest: Path, root: Path = ROOT) -> list[str]:
     return paths
 
 
+_TEMPLATES: dict[bool, Path] = {}
+
+
+def _project_template(include_data: bool) -> Path:
+    """The project as one fresh commit, built once per process (copied by ``copy_project``)."""
+    if include_data not in _TEMPLATES:
+        dest = Path(tempfile.mkdtemp(prefix="krx-project-")) / "project"
+        atexit.register(shutil.rmtree, dest.parent, True)
+        dest.mkdir()
+        for rel in tracked_files():
+            if is_mutable(rel):
+                continue
+            target = dest / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / rel, target)
+        if include_data:
+            committed_artifacts(dest)
+        git(dest, "init", "-q", "-b", "main")
+        git(dest, "add", "-A")
+        git(dest, "commit", "-q", "-m", "initial")
+        _TEMPLATES[include_data] = dest
+    return _TEMPLATES[include_data]
+
+
 def copy_project(dest: Path, include_data: bool = True) -> Path:
     """A fresh git repo with one commit: the project's code from the working tree (the code
     under test) and, with ``include_data``, its artifacts as committed at ``HEAD``."""
-    dest.mkdir(parents=True, exist_ok=True)
-    for rel in tracked_files():
-        if is_mutable(rel):
-            continue
-        target = dest / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(ROOT / rel, target)
-    if include_data:
-        committed_artifacts(dest)
-    git(dest, "init", "-q", "-b", "main")
-    git(dest, "add", "-A")
-    git(dest, "commit", "-q", "-m", "initial")
+    shutil.copytree(_project_template(include_data), dest, symlinks=True, dirs_exist_ok=True)
     return dest
 
 
