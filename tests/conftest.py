@@ -235,6 +235,15 @@ def _guarded(path: object, base: str | None = None) -> bool:
 
 
 def _audit(event: str, args: tuple[object, ...]) -> None:
+    # An exception raised here would fail the audited call itself (e.g. getcwd() in a deleted
+    # temp folder): the guard only ever records.
+    try:
+        _record(event, args)
+    except Exception:
+        return
+
+
+def _record(event: str, args: tuple[object, ...]) -> None:
     if event == "open" or event in ("os.listdir", "os.scandir"):
         if args and _guarded(args[0]):
             _TOUCHED.append(f"{event} {args[0]!r}")
