@@ -1,17 +1,35 @@
-"""Shared fixtures: real git repositories and copies of the project, no mocks of our parts."""
+"""Shared fixtures: real git repositories and copies of the project, no mocks of our parts.
+
+The one set of helpers every test folder uses: ``run``/``git`` (subprocesses with a
+deterministic environment), ``copy_project``/``committed_artifacts`` (the project's code with
+its artifacts as committed at HEAD), ``GitRepo`` (tests/support/gitrepo.py, plus bare origins
+and clones), loopback servers (tests/support/net.py: ``free_port``, ``serve``, ``resolver``).
+"""
 
 from __future__ import annotations
 
+import atexit
+import contextlib
+import io
 import os
 import shutil
 import subprocess
+import sys
+import tarfile
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import httpx
 import pytest
+
+from ops_api.app import create_app
+from ops_api.settings import Settings
+from tests.support.gitrepo import GitRepo
+from tests.support.net import serve
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -53,6 +71,16 @@ def git(cwd: Path, *args: str, check: bool = True) -> str:
     return run(["git", *args], cwd, check=check).stdout.strip()
 
 
+#: What ``make run`` (``dvc repro``) rewrites in the checkout. Tests never read these from the
+#: working tree: they take the committed versions (``git archive HEAD``) or build their own.
+MUTABLE = ("data/", "reports/", "state/", "logs/", "dvc.lock", "server/dvc.lock")
+
+
+def is_mutable(rel: str) -> bool:
+    """Whether a checkout-relative path is one of the artifacts ``make run`` rewrites."""
+    return rel.startswith(MUTABLE[:4]) or rel in MUTABLE[4:]
+
+
 def tracked_files(root: Path = ROOT) -> list[str]:
     """Files of the project a clean clone would have (tracked + untracked-not-ignored)."""
     out = subprocess.run(
@@ -64,54 +92,96 @@ def tracked_files(root: Path = ROOT) -> list[str]:
     return sorted(p for p in out.split("\0") if p and (root / p).is_file())
 
 
-def copy_project(dest: Path, include_data: bool = True) -> Path:
-    """Copy the project's files into ``dest`` and make it a fresh git repo with one commit."""
-    dest.mkdir(parents=True, exist_ok=True)
-    for rel in tracked_files():
-        if not include_data and (
-            rel.startswith(("data/", "reports/", "state/")) or rel == "dvc.lock"
-        ):
-            continue
-        target = dest / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(ROOT / rel, target)
-    git(dest, "init", "-q", "-b", "main")
-    git(dest, "add", "-A")
-    git(dest, "commit", "-q", "-m", "initial")
-    return dest
+def committed_artifacts(dest: Path, root: Path = ROOT) -> list[str]:
+    """Extract the artifacts as committed at ``HEAD`` (not as ``make run`` left them) into dest."""
+    listed = subprocess.run(
+        ["git", "ls-tree", "-r", "-z", "--name-only", "HEAD"],
+        cwd=root,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    paths = sorted(p for p in listed.split("\0") if p and is_mutable(p))
+    if paths:
+        tar = subprocess.run(
+            ["git", "archive", "--format=tar", "HEAD", "--", *paths],
+            cwd=root,
+            capture_output=True,
+            check=True,
+        ).stdout
+        with tarfile.open(fileobj=io.BytesIO(tar)) as archive:
+            archive.extractall(dest, filter="data")
+    return paths
 
 
-class GitRepo:
-    """A real git repository that writes and commits in one call (dvc's ``scm_gen`` shape)."""
+_TEMPLATES: dict[bool, Path] = {}
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        git(path, "init", "-q", "-b", "main")
 
-    def write(self, files: dict[str, str | bytes], commit: str | None = None) -> str | None:
-        for rel, content in files.items():
-            target = self.path / rel
+def _project_template(include_data: bool) -> Path:
+    """The project as one fresh commit, built once per process (copied by ``copy_project``)."""
+    if include_data not in _TEMPLATES:
+        dest = Path(tempfile.mkdtemp(prefix="krx-project-")) / "project"
+        atexit.register(shutil.rmtree, dest.parent, True)
+        dest.mkdir()
+        for rel in tracked_files():
+            if is_mutable(rel):
+                continue
+            target = dest / rel
             target.parent.mkdir(parents=True, exist_ok=True)
-            if isinstance(content, bytes):
-                target.write_bytes(content)
-            else:
-                target.write_text(content, encoding="utf-8")
-        if commit is None:
-            return None
-        git(self.path, "add", "-A")
-        git(self.path, "commit", "-q", "-m", commit)
-        return git(self.path, "rev-parse", "HEAD")
+            shutil.copy2(ROOT / rel, target)
+        if include_data:
+            committed_artifacts(dest)
+        git(dest, "init", "-q", "-b", "main")
+        git(dest, "add", "-A")
+        git(dest, "commit", "-q", "-m", "initial")
+        _TEMPLATES[include_data] = dest
+    return _TEMPLATES[include_data]
+
+
+def copy_project(dest: Path, include_data: bool = True) -> Path:
+    """A fresh git repo with one commit: the project's code from the working tree (the code
+    under test) and, with ``include_data``, its artifacts as committed at ``HEAD``."""
+    shutil.copytree(_project_template(include_data), dest, symlinks=True, dirs_exist_ok=True)
+    return dest
 
 
 @pytest.fixture
 def git_repo(tmp_path: Path) -> GitRepo:
+    """An empty real git repository that writes and commits in one call."""
     return GitRepo(tmp_path / "repo")
+
+
+@pytest.fixture
+def server_for() -> Iterator[Callable[[Path], str]]:
+    """Start the resolver app on uvicorn (in a thread, loopback) for a repo path; its URL.
+
+    Every server started in a test is stopped at its end. For a separate process (systemd's
+    ``python -m ops_api``) use ``tests.support.net.resolver``."""
+    with contextlib.ExitStack() as stack:
+
+        def start(path: Path) -> str:
+            return stack.enter_context(serve(create_app(Settings(repo=path))))
+
+        yield start
+
+
+@pytest.fixture
+def http() -> Iterator[httpx.Client]:
+    with httpx.Client(timeout=10) as client:
+        yield client
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A fresh git copy of the project, including the committed data."""
     return copy_project(tmp_path / "project")
+
+
+@pytest.fixture(scope="session")
+def committed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The checkout's artifacts as committed at ``HEAD`` (read-only by convention)."""
+    root = tmp_path_factory.mktemp("committed")
+    committed_artifacts(root)
+    return root
 
 
 @pytest.fixture
@@ -191,3 +261,76 @@ def offline_page(width: int = 1400, height: int = 1000) -> Iterator[tuple[Any, l
             yield page, external
         finally:
             browser.close()
+
+
+# --- Guard: the suite never touches the checkout's mutable artifacts ------------------------
+#
+# ``make run`` rewrites data/, reports/, state/ and dvc.lock (the clock moves to today), and
+# ``make test`` must pass right after it. An audit hook (PEP 578) sees every ``open`` and
+# directory listing in this process and every subprocess started from it; a test that reaches
+# into one of those paths of the checkout fails, whatever it then does with the content.
+# Child processes are checked by their arguments and working directory (``-C <checkout>``,
+# ``--repo <checkout>``, a checkout artifact path), the way a test would point them there.
+
+_CHECKOUT = os.fspath(ROOT)
+_GUARDED = tuple(f"{_CHECKOUT}{os.sep}{m.rstrip('/')}" for m in MUTABLE)
+_TOUCHED: list[str] = []
+_SUBPROCESS_TOOLS = ("dvc", "krx", "pipeline.cli", "ops_api", "streamlit")
+
+
+def _guarded(path: object, base: str | None = None) -> bool:
+    if isinstance(path, bytes):
+        path = os.fsdecode(path)
+    if not isinstance(path, str):
+        return False
+    # os.path, not pathlib: the hook runs on every open of the whole suite.
+    if not os.path.isabs(path):  # noqa: PTH117
+        path = f"{base or os.getcwd()}{os.sep}{path}"  # noqa: PTH109
+    path = os.path.normpath(path)
+    return any(path == g or path.startswith(g + os.sep) for g in _GUARDED)
+
+
+def _audit(event: str, args: tuple[object, ...]) -> None:
+    # An exception raised here would fail the audited call itself (e.g. getcwd() in a deleted
+    # temp folder): the guard only ever records.
+    try:
+        _record(event, args)
+    except Exception:
+        return
+
+
+def _record(event: str, args: tuple[object, ...]) -> None:
+    if event == "open" or event in ("os.listdir", "os.scandir"):
+        if args and _guarded(args[0]):
+            _TOUCHED.append(f"{event} {args[0]!r}")
+    elif event == "subprocess.Popen":
+        argv, cwd = args[1], args[2]
+        base = os.fsdecode(cwd) if isinstance(cwd, str | bytes | os.PathLike) else None
+        words = [os.fsdecode(a) for a in argv] if isinstance(argv, list | tuple) else [str(argv)]
+        if words[:1] == ["git"]:  # reads the committed history (git archive HEAD), not the files
+            return
+        if any(_guarded(w, base) for w in words if os.sep in w):
+            _TOUCHED.append(f"subprocess {words!r}")
+        elif any(w.rstrip(os.sep) == _CHECKOUT for w in words) or (
+            os.path.normpath(base or os.getcwd()) == _CHECKOUT  # noqa: PTH109
+            and any(tool in w for w in words for tool in _SUBPROCESS_TOOLS)
+        ):
+            _TOUCHED.append(f"subprocess in the checkout {words!r}")
+
+
+sys.addaudithook(_audit)
+
+
+@pytest.fixture(autouse=True)
+def _checkout_artifacts_untouched() -> Iterator[None]:
+    """Fail a test that opened, listed or ran a tool on the checkout's mutable artifacts."""
+    _TOUCHED.clear()
+    yield
+    touched, _TOUCHED[:] = list(_TOUCHED), []
+    if touched:
+        pytest.fail(
+            "the test touched the checkout's mutable artifacts (make run rewrites them; build "
+            "the world from committed_artifacts()/copy_project() instead):\n  "
+            + "\n  ".join(touched[:10]),
+            pytrace=False,
+        )

@@ -1,61 +1,22 @@
-"""Fixtures for the resolver tests: real git repositories and a real uvicorn server."""
+"""Fixtures for the resolver tests: a deep git history served by a real uvicorn server.
+
+``server_for``, ``http`` and ``GitRepo`` are shared (tests/conftest.py, tests/support/)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import socket
-import threading
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
-import httpx
 import pytest
-import uvicorn
-from fastapi import FastAPI
 
 from ops_api.app import create_app
-from ops_api.limits import protocol_class
 from ops_api.settings import Settings
-from tests.api.factories import GitRepo, make_clock, make_prices_meta
+from tests.api.factories import make_clock, make_prices_meta
+from tests.support.gitrepo import GitRepo
+from tests.support.net import serve
 
 ASOF = dt.date(2026, 11, 20)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-@contextmanager
-def serve(app: FastAPI) -> Iterator[str]:
-    """Run ``app`` on a real uvicorn server on loopback in a thread; yields the base URL."""
-    port = free_port()
-    config = uvicorn.Config(
-        app,
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        lifespan="off",
-        http=protocol_class(),  # as ops_api.__main__ serves it
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 @dataclass(frozen=True)
@@ -98,26 +59,6 @@ def deep_url(deep_repo: Deep) -> Iterator[str]:
 
 
 @pytest.fixture
-def repo(tmp_path: Path) -> GitRepo:
-    return GitRepo(tmp_path / "repo")
-
-
-@pytest.fixture
-def server_for() -> Iterator[Callable[[Path], str]]:
-    """Start a server for a repo path (stopped at the end of the test)."""
-    stack: list[object] = []
-
-    def start(path: Path) -> str:
-        cm = serve(create_app(Settings(repo=path)))
-        stack.append(cm)
-        return cm.__enter__()
-
-    yield start
-    for cm in reversed(stack):
-        cm.__exit__(None, None, None)  # type: ignore[attr-defined]
-
-
-@pytest.fixture
-def http() -> Iterator[httpx.Client]:
-    with httpx.Client(timeout=10) as client:
-        yield client
+def repo(git_repo: GitRepo) -> GitRepo:
+    """The resolver tests' name for the shared ``git_repo``."""
+    return git_repo

@@ -12,9 +12,9 @@ import pytest
 from ops_api.app import create_app
 from ops_api.routes.docs import ASSETS, STATIC
 from ops_api.settings import Settings
-from tests.api.conftest import serve
-from tests.api.factories import GitRepo
 from tests.conftest import offline_page
+from tests.support.gitrepo import GitRepo
+from tests.support.net import serve
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 

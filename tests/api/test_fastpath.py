@@ -12,7 +12,8 @@ from ops_api.app import create_app
 from ops_api.fastpath import _only_ref
 from ops_api.settings import Settings
 from pipeline.io.store import Blob, MemoryStore
-from tests.api.conftest import Deep, serve
+from tests.api.conftest import Deep
+from tests.support.net import serve
 
 HEADERS = ("cache-control", "etag", "content-type", "content-length")
 

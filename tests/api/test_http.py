@@ -12,7 +12,8 @@ import pytest
 from ops_api.models import Envelope
 from pipeline.flows import WRITER_COMMANDS
 from tests.api.conftest import Deep
-from tests.api.factories import GitRepo, make_clock
+from tests.api.factories import make_clock
+from tests.support.gitrepo import GitRepo
 
 KEYS = {"status", "schema", "asof", "commit", "ref", "path", "row_count", "rows", "error"}
 

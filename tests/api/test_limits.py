@@ -20,7 +20,8 @@ from ops_api.limits import MAX_HEADER_BYTES, MAX_TARGET
 from ops_api.refs import KEY_PATTERN, REF_PATTERN, BadRefError, parse_ref
 from pipeline import registry
 from pipeline.io.store import safe_relpath
-from tests.api.factories import GitRepo, make_clock
+from tests.api.factories import make_clock
+from tests.support.gitrepo import GitRepo
 
 KEYS = {"status", "schema", "asof", "commit", "ref", "path", "row_count", "rows", "error"}
 

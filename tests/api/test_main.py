@@ -10,20 +10,23 @@ from pathlib import Path
 
 import httpx
 
-from tests.api.conftest import free_port
-from tests.api.factories import GitRepo
+from tests.support.gitrepo import GitRepo
+from tests.support.net import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``python -m ops_api`` started outside the checkout (its default repo is the cwd)."""
     return subprocess.run(
         [sys.executable, "-m", "ops_api", *args],
         capture_output=True,
         text=True,
         timeout=60,
         check=False,
-        cwd=ROOT,
+        cwd=cwd,
         env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
     )
 
@@ -34,7 +37,7 @@ def test_serves_a_repo_from_env_and_flags(repo: GitRepo) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "KRX_API_REPO": str(repo.path)}
     proc = subprocess.Popen(
         [sys.executable, "-m", "ops_api", "--port", str(port)],
-        cwd=ROOT,
+        cwd=repo.path,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -57,13 +60,14 @@ def test_serves_a_repo_from_env_and_flags(repo: GitRepo) -> None:
     assert proc.returncode in (0, -15)
 
 
-def test_bad_configuration_exits_1(tmp_path: Path) -> None:
-    out = run("--repo", str(tmp_path))
+def test_bad_configuration_exits_1(tmp_path: Path, repo: GitRepo) -> None:
+    out = run("--repo", str(tmp_path), cwd=tmp_path)
     assert out.returncode == 1 and "not a git repository" in out.stderr
-    out = run(env={"KRX_API_PORT": "eighty"})
+    repo.commit({"notes.txt": "x"})
+    out = run(cwd=repo.path, env={"KRX_API_PORT": "eighty"})
     assert out.returncode == 1 and "KRX_API_PORT" in out.stderr
 
 
-def test_help() -> None:
-    out = run("--help")
+def test_help(tmp_path: Path) -> None:
+    out = run("--help", cwd=tmp_path)
     assert out.returncode == 0 and "--repo" in out.stdout and "--host" in out.stdout

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from tests.api import dummies
-from tests.api.factories import GitRepo, make_clock
+from tests.api.factories import make_clock
+from tests.support.gitrepo import GitRepo
 
 # Copied verbatim from the runbook; only "8000" is replaced by the test server's port.
 SCHEDULER = "curl -s http://127.0.0.1:8000/api/ops/scheduler/latest | head"

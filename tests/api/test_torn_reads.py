@@ -9,7 +9,8 @@ from typing import Any
 
 import httpx
 
-from tests.api.factories import GitRepo, make_prices_meta
+from tests.api.factories import make_prices_meta
+from tests.support.gitrepo import GitRepo
 
 ASOF = dt.date(2026, 11, 20)
 PATH = "data/prices/_meta.json"

@@ -21,9 +21,9 @@ import pytest
 from ops_api.app import create_app
 from ops_api.settings import Settings
 from pipeline.core.tunnel import TunnelSpec, fatal_reason, next_delay, ssh_argv
-from tests.api.conftest import free_port, serve
-from tests.api.factories import GitRepo
 from tests.conftest import BASE_ENV, ROOT
+from tests.support.gitrepo import GitRepo
+from tests.support.net import free_port, serve
 
 pytestmark = pytest.mark.slow
 SSHD = Path("/usr/sbin/sshd")

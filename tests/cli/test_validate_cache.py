@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import validate
 from pipeline.errors import EXIT_INVALID, EXIT_OK
 from pipeline.fingerprint import code_fingerprint
+from pipeline.io import validate
 from tests.conftest import ROOT, copy_project, run
 
 META = "data/prices/_meta.json"

@@ -9,17 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
 import pytest
 
 from pipeline import registry
@@ -28,18 +21,13 @@ from pipeline.flows import tickets as ticket_stage
 from pipeline.flows.portfolio import write_portfolio
 from tests.conftest import BASE_ENV, copy_project, git
 from tests.server.factories import bundle_model, put
+from tests.support import net
+from tests.support.net import SRC
 
 SESSION = dt.date(2026, 11, 23)  # Monday; the bundle was signalled on Friday's close
 SIGNAL = dt.date(2026, 11, 20)
-APP = Path(__file__).resolve().parents[2] / "cockpit" / "app.py"
+APP = SRC / "cockpit" / "app.py"
 METRICS = "reports/backtest/metrics.json"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def head(root: Path) -> str:
@@ -121,47 +109,8 @@ def repo(template_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     return root
 
 
-def wait_http(url: str, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            httpx.get(url, timeout=1.0, trust_env=False)
-            return
-        except httpx.HTTPError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
-
-
-@contextmanager
-def process(args: list[str], cwd: Path, env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
-    """A real child process, stopped (by its pid) when the block ends."""
-    proc = subprocess.Popen(
-        args, cwd=cwd, env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-    )
-    try:
-        yield proc
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        if proc.stdout is not None:
-            proc.stdout.close()
-
-
 @pytest.fixture
 def resolver(repo: Path) -> Iterator[str]:
     """``python -m ops_api`` serving ``repo`` on a free loopback port; its base URL."""
-    port = free_port()
-    root = str(APP.parents[1])
-    with process(
-        [sys.executable, "-m", "ops_api", "--repo", str(repo), "--port", str(port)],
-        cwd=repo,
-        env={"PYTHONPATH": root},
-    ):
-        url = f"http://127.0.0.1:{port}"
-        wait_http(f"{url}/api/ops/health")
+    with net.resolver(repo) as url:
         yield url

@@ -19,11 +19,11 @@ from tests.cockpit.conftest import (
     SESSION,
     changed_paths,
     commit_count,
-    free_port,
     head,
     subject,
 )
 from tests.conftest import git
+from tests.support.net import free_port
 
 
 def run_app() -> AppTest:

@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
-from tests.cockpit.conftest import APP, SESSION, free_port, process, wait_http
+from tests.cockpit.conftest import APP, SESSION
 from tests.conftest import git
+from tests.support.net import free_port, process, wait_http
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 CHROMIUM = "/usr/bin/chromium"

@@ -12,10 +12,8 @@ import contextlib
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,6 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from tests.conftest import BASE_ENV, copy_project, git, run
+from tests.support import net
+from tests.support.gitrepo import bare_origin, clone
+from tests.support.net import free_port as free_port  # re-exported for the fault tests
 
 VENV = str(Path(sys.executable).parent.parent)
 #: The PC's first as-of date and the operator's baseline portfolio (cash only, 10,000,000 KRW).
@@ -35,13 +36,6 @@ SMALL_UNIVERSE = (
     '    - {ticker: "102110", name: "TIGER 200", type: ETF}\n'
     '    - {ticker: "229200", name: "KODEX 코스닥150", type: ETF}\n'
 )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def shrink_params(root: Path) -> None:
@@ -62,35 +56,8 @@ def get_json(url: str, timeout: float = 10) -> dict[str, Any]:
 @contextlib.contextmanager
 def resolver(repo: Path) -> Iterator[str]:
     """``python -m ops_api`` serving ``repo`` on a free loopback port; yields the base URL."""
-    port = free_port()
-    env = {**os.environ, **BASE_ENV}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "ops_api", "--repo", str(repo), "--port", str(port)],
-        cwd=repo,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                get_json(url + "/api/ops/health", timeout=2)
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("the resolver did not start") from None
-                time.sleep(0.1)
+    with net.resolver(repo, env=BASE_ENV) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
 
 
 @dataclass
@@ -146,7 +113,7 @@ def build_origin(tmp: Path) -> Path:
     shrink_params(seed)
     git(seed, "commit", "-qam", "params: 3-ticker universe from 2025 (fast e2e)")
     origin = tmp / "origin.git"
-    git(tmp, "clone", "-q", "--bare", str(seed), str(origin))
+    bare_origin(seed, origin)
     pc = tmp / "pc-setup"
     git(tmp, "clone", "-q", str(origin), str(pc))
     run(["bash", "deploy/pc/daily.sh"], pc, env={"KRX_VENV": VENV, "KRX_ASOF": FIRST_PC_DAY})
@@ -160,8 +127,8 @@ def build_origin(tmp: Path) -> Path:
 
 def clone_world(tmp: Path, origin: Path) -> World:
     pc, server = tmp / "pc", tmp / "server"
-    git(tmp, "clone", "-q", str(origin), str(pc))
-    git(tmp, "clone", "-q", str(origin), str(server))
+    clone(origin, pc)
+    clone(origin, server)
     return World(tmp=tmp, origin=origin, pc=pc, server=server)
 
 

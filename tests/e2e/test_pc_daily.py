@@ -1,4 +1,8 @@
-"""`deploy/pc/daily.sh` as a real subprocess against a bare origin and clones on local disk."""
+"""`deploy/pc/daily.sh` as a real subprocess against a bare origin and clones on local disk.
+
+The origin is the end-to-end tests' pristine world (``ops_origin``: 3-ticker params, the PC's
+first day FIRST_PC_DAY committed and pushed), built once per worker and copied per test.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import copy_project, git, run
+from tests.conftest import git, run
+from tests.e2e.ops_world import FIRST_PC_DAY
+from tests.support.gitrepo import clone
 
 pytestmark = pytest.mark.slow
 VENV = str(Path(sys.executable).parent.parent)
+NEXT_DAY = "2026-12-21"  # the session after FIRST_PC_DAY (a Friday)
 
 
 def daily(clone: Path, asof: str, check: bool = True) -> str:
@@ -21,25 +28,20 @@ def daily(clone: Path, asof: str, check: bool = True) -> str:
 
 
 @pytest.fixture
-def origin_and_pc(tmp_path: Path) -> tuple[Path, Path]:
-    seed = copy_project(tmp_path / "seed")
-    origin = tmp_path / "origin.git"
-    git(tmp_path, "clone", "-q", "--bare", str(seed), str(origin))
-    pc = tmp_path / "pc"
-    git(tmp_path, "clone", "-q", str(origin), str(pc))
-    return origin, pc
+def origin_and_pc(fresh_origin: Path, tmp_path: Path) -> tuple[Path, Path]:
+    return fresh_origin, clone(fresh_origin, tmp_path / "pc")
 
 
 def test_daily_twice_changes_nothing_the_second_time(origin_and_pc: tuple[Path, Path]) -> None:
     origin, pc = origin_and_pc
-    daily(pc, "2026-11-23")
+    daily(pc, NEXT_DAY)
     subject = git(pc, "log", "-1", "--format=%s")
-    assert subject.startswith("artifact(pc): asof 2026-11-23 ["), subject
+    assert subject.startswith(f"artifact(pc): asof {NEXT_DAY} ["), subject
     for name in ("clock", "prices", "prices_meta", "strategy_bundle", "backtest_metrics"):
         assert name in subject
     assert git(pc, "rev-parse", "HEAD") == git(origin, "rev-parse", "main")
     head = git(pc, "rev-parse", "HEAD")
-    out = daily(pc, "2026-11-23")
+    out = daily(pc, NEXT_DAY)
     assert "nothing changed" in out
     assert git(pc, "rev-parse", "HEAD") == head
     assert git(pc, "status", "--porcelain") == ""
@@ -62,10 +64,10 @@ def test_push_race_is_retried_after_a_rebase(
         encoding="utf-8",
     )
     hook.chmod(0o755)
-    out = daily(pc, "2026-11-23")
+    out = daily(pc, NEXT_DAY)
     assert "push rejected (attempt 1)" in out and "pushed to origin/main" in out
     log = git(origin, "log", "--format=%s", "main").splitlines()
-    assert log[0].startswith("artifact(pc): asof 2026-11-23") and log[1] == "server"
+    assert log[0].startswith(f"artifact(pc): asof {NEXT_DAY}") and log[1] == "server"
     assert (pc / "reports/ops/x.json").exists()
 
 
@@ -76,7 +78,7 @@ def test_hand_corrupted_pipeline_output_is_rebuilt_not_pushed(
     origin, pc = origin_and_pc
     (pc / "data/prices/_meta.json").write_text('{"schema": "prices_meta/v1"}', encoding="utf-8")
     git(pc, "commit", "-qam", "corrupt meta by hand")
-    daily(pc, "2026-11-20")
+    daily(pc, FIRST_PC_DAY)
     run([sys.executable, "-m", "pipeline.cli", "validate", "--all"], pc)
     assert git(pc, "rev-parse", "HEAD") == git(origin, "rev-parse", "main")
     shown = git(origin, "show", "main:data/prices/_meta.json")

@@ -17,7 +17,7 @@ from pipeline.io.store import (
     WorkTreeStore,
     safe_relpath,
 )
-from tests.api.factories import GitRepo
+from tests.support.gitrepo import GitRepo
 
 HISTORY: list[dict[str, bytes | None]] = [
     {"a.json": b"1", "dir/b.txt": b"x"},

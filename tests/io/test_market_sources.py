@@ -16,7 +16,7 @@ import pytest
 from pipeline.errors import DataError, RetryableError
 from pipeline.flows import clock, ingest
 from pipeline.io.prices import read_prices
-from tests.factories import small_root
+from tests.support.factories import small_root
 
 DAYS = pd.DatetimeIndex(["2025-01-02", "2025-01-03"], name="날짜")
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from pipeline.core.reconcile import IntendedTrade, Versioned, reconcile
 from pipeline.enums import DayState, OrderReason, OrderSide, ReconCode, ReconStatus
 from pipeline.params import ExposureParams
-from tests.pc.recon_factories import plan, receipt, ticket_result, v
+from tests.support.recon_factories import plan, receipt, ticket_result, v
 
 D = dt.date
 BUY, SELL = OrderSide.BUY, OrderSide.SELL

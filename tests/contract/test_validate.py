@@ -9,22 +9,21 @@ from pathlib import Path
 import pytest
 
 from pipeline.io.validate import validate_all, validate_file
-from tests.conftest import ROOT
 
 
 @pytest.fixture
-def tree(tmp_path: Path) -> Path:
+def tree(tmp_path: Path, committed: Path) -> Path:
     """A copy of the committed data artifacts."""
     for rel in ("data/asof.json", "data/prices/_meta.json", "data/prices/2026/2026-11.parquet"):
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(ROOT / rel, tmp_path / rel)
+        shutil.copy(committed / rel, tmp_path / rel)
     return tmp_path
 
 
 def krx(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "pipeline.cli", "-C", str(root), *args],
-        cwd=ROOT,
+        cwd=root,
         capture_output=True,
         text=True,
         encoding="utf-8",
@@ -32,8 +31,8 @@ def krx(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_committed_artifacts_validate() -> None:
-    files, problems = validate_all(ROOT)
+def test_committed_artifacts_validate(committed: Path) -> None:
+    files, problems = validate_all(committed)
     assert problems == []
     assert "data/prices/_meta.json" in files and "data/asof.json" in files
     assert sum(f.endswith(".parquet") for f in files) > 150
@@ -113,8 +112,8 @@ def test_validate_needs_paths_or_all(tree: Path) -> None:
     assert proc.returncode == 1 and "give PATH... or --all" in proc.stderr
 
 
-def test_cli_help_lists_subcommands() -> None:
-    proc = krx(ROOT, "--help")
+def test_cli_help_lists_subcommands(tmp_path: Path) -> None:
+    proc = krx(tmp_path, "--help")
     assert proc.returncode == 0
     for sub in ("validate", "stage", "schemas"):
         assert sub in proc.stdout

@@ -17,7 +17,7 @@ from pipeline.krx_calendar import load_calendar
 from pipeline.params import load_params
 from pipeline.sources.sample import generate
 from tests.conftest import ROOT
-from tests.factories import small_root, write_csv_dir
+from tests.support.factories import small_root, write_csv_dir
 
 D = dt.date
 

@@ -28,7 +28,7 @@ from pipeline.krx_calendar import load_calendar
 from pipeline.params import load_params
 from tests.conftest import BASE_ENV, ROOT, git, run
 from tests.core.bt_factories import make_bars
-from tests.stages.test_backtest_stage import _write_repo
+from tests.flows.test_backtest_stage import _write_repo
 
 BOARD = registry.get("sweep_leaderboard")
 SPEC = {

@@ -15,7 +15,7 @@ from pipeline.canonical import canonical_bytes
 from pipeline.enums import OrderSide
 from pipeline.flows import reconcile, reports
 from tests.conftest import git
-from tests.pc.recon_factories import plan, receipt
+from tests.support.recon_factories import plan, receipt
 
 D = dt.date
 PLAN = "reports/live/order_plan.json"
