@@ -106,7 +106,7 @@ class GitSync:
             rebase_in_progress=(gd / "rebase-merge").exists() or (gd / "rebase-apply").exists(),
             merge_in_progress=(gd / "MERGE_HEAD").exists(),
             branch=self.current_branch(),
-            dvc_rwlock=(self.root / DVC_RWLOCK).exists(),
+            dvc_rwlock=_rwlock_held(self.root / DVC_RWLOCK),
         )
 
     # --- recovery ----------------------------------------------------------------------------
@@ -271,3 +271,15 @@ def _never_published(sync: GitSync, remote: str, branch: str) -> bool:
         return False
     refs = sync.out("branch", "-r", "--contains", head, "--format=%(refname)").split()
     return not any(r.startswith(f"refs/remotes/{remote}/") for r in refs)
+
+
+def _rwlock_held(path: Path) -> bool:
+    """DVC's rwlock lists the pids of running stages; an entry left by a killed run is stale.
+
+    DVC keeps the file between runs (empty read/write maps): only entries count.
+    """
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return '"pid"' in text
