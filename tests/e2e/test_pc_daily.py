@@ -83,3 +83,18 @@ def test_hand_corrupted_pipeline_output_is_rebuilt_not_pushed(
     assert git(pc, "rev-parse", "HEAD") == git(origin, "rev-parse", "main")
     shown = git(origin, "show", "main:data/prices/_meta.json")
     assert '"bars": ' in shown
+
+
+def test_wrappers_are_thin_and_exit_only_0_2_3(origin_and_pc: tuple[Path, Path]) -> None:
+    from tests.conftest import ROOT
+
+    for name in ("daily.sh", "daily.ps1"):
+        text = (ROOT / "deploy/pc" / name).read_text(encoding="utf-8")
+        assert len(text.splitlines()) <= 30 and "daily pc" in text, name
+    _, pc = origin_and_pc
+    env = {"KRX_VENV": VENV, "KRX_REMOTE": "nope"}
+    proc = run(["bash", "deploy/pc/daily.sh"], pc, env=env, check=False)
+    assert proc.returncode == 3
+    assert "KRX_REMOTE='nope' is not a git remote here" in proc.stdout
+    proc = run(["bash", "deploy/pc/daily.sh"], pc, env={"KRX_VENV": "/nonexistent"}, check=False)
+    assert proc.returncode == 3 and "no virtualenv" in proc.stderr

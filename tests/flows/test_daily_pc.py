@@ -11,6 +11,7 @@ import os
 import shutil
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -51,10 +52,10 @@ class World:
         git(tmp, "clone", "-q", str(self.origin), str(self.pc))
         self.lines: list[str] = []
 
-    def daily(self, asof: str, **settings: object) -> int:
+    def daily(self, asof: str, **settings: Any) -> int:
         os.environ["KRX_ASOF"] = asof
         self.lines.clear()
-        return daily_pc.run(self.pc, daily_pc.PcSettings(**settings), self.lines.append)  # type: ignore[arg-type]
+        return daily_pc.run(self.pc, daily_pc.PcSettings(**settings), self.lines.append)
 
     @property
     def out(self) -> str:
