@@ -65,9 +65,10 @@ venv: $(STAMP)
 
 dev-venv: $(DEV_STAMP)
 
-# Debian packages the tests need: headless Chromium (HTML report / cockpit screenshots) and
-# a CJK font so Korean renders in those screenshots.
-SYSDEPS := chromium fonts-noto-cjk
+# Debian packages the tests need: headless Chromium (HTML report / cockpit screenshots), a CJK
+# font so Korean renders in those screenshots, sshd/ssh (the tunnel test runs a real sshd on
+# loopback) and systemd (systemd-analyze verifies the timers and their calendars).
+SYSDEPS := chromium fonts-noto-cjk openssh-server openssh-client systemd
 sysdeps:
 	@missing=$$(for p in $(SYSDEPS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \

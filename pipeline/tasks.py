@@ -13,7 +13,7 @@ import argparse
 import os
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import NoReturn
 
@@ -49,20 +49,61 @@ def _call(args: Sequence[str]) -> int:
     return subprocess.call(list(args), env=_environment())
 
 
+#: DVC's closing hints that are wrong for this project: ``dvc.lock`` is committed by the daily
+#: run (``krx daily pc``) or by hand with the artifacts, and outputs live in git (no DVC remote).
+DVC_HINTS = (
+    "To track the changes with git, run:",
+    "git add dvc.lock",
+    "To enable auto staging, run:",
+    "dvc config core.autostage true",
+    "Use `dvc push` to send your updates to remote storage.",
+)
+
+
+def _dvc_repro() -> int:
+    """``dvc repro``, its output streamed without the hints that do not apply here."""
+    args = [sys.executable, "-m", "dvc", "repro"]
+    print("+ " + " ".join(args), flush=True)
+    proc = subprocess.Popen(
+        args,
+        env=_environment(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+    )
+    assert proc.stdout is not None
+    for text in without_hints(proc.stdout):
+        print(text, flush=True)
+    return proc.wait()
+
+
+def without_hints(lines: Iterable[str]) -> Iterator[str]:
+    """DVC's output lines minus ``DVC_HINTS`` (and the blank lines they leave in a row)."""
+    blank = False
+    for line in lines:
+        text = line.rstrip("\n")
+        if text.strip() in DVC_HINTS:
+            continue
+        if not text.strip():
+            if blank:
+                continue
+            blank = True
+        else:
+            blank = False
+        yield text
+
+
 def run() -> int:
-    """The PC pipeline on the embedded default data (offline), then validate every artifact."""
-    if _call([sys.executable, "-m", "dvc", "repro"]) != 0:
+    """The PC pipeline on the embedded default data (offline), validation, then next steps."""
+    if _dvc_repro() != 0:
         return EXIT_FAULT
     code = _call([sys.executable, "-m", "pipeline.cli", "validate", "--all"])
     if code != EXIT_OK:
         return code
-    report = Path("reports", "human", "report.html").resolve()
     print()
-    print("Artifacts (git-tracked): data/prices/ (bars), reports/backtest/ (metrics, equity,")
-    print("  trades), reports/recon/ (reconcile), state/strategy_bundle.json (the handoff).")
-    print("Human report: reports/human/report.md, and the self-contained HTML page (offline):")
-    print(f"  open {report}   (or: xdg-open / start on Windows)")
-    return EXIT_OK
+    return _call([sys.executable, "-m", "pipeline.cli", "next-steps"])
 
 
 #: ``test`` runs these checks in order, then the suite; the first failure stops it.
