@@ -15,6 +15,7 @@ import streamlit as st
 from cockpit import forms, govern, today, views
 from cockpit.data import Snapshot, load, load_remote
 from cockpit.settings import Settings
+from pipeline import registry
 from pipeline.io.context import now_seoul
 
 SEOUL = dt.timezone(dt.timedelta(hours=9), "KST")
@@ -146,7 +147,7 @@ def look(snap: Snapshot) -> None:
     st.subheader("Equity vs benchmark")
     equity = views.series_frame(snap.tables.get("backtest_equity"))
     if equity.empty:
-        st.info("No backtest equity committed (reports/backtest/equity.csv)")
+        st.info(f"No backtest equity committed ({registry.path('backtest_equity')})")
     else:
         st.line_chart(
             equity,

@@ -43,7 +43,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "sweep": ("sweep", "parameter sweeps scored walk-forward; promote by commit"),
     "drill": ("drill", "self-test the server loop in a scratch copy; exit 0 pass/warn, 2, 3"),
     "check": ("check", "1-minute checks through the resolver API (exit 0/2/3)"),
-    "daily": ("daily", "the daily runs: the server's morning, the PC's evening (exit 0/2/3)"),
+    "daily": ("daily", "the daily runs: server (09:05 KST), pc (after the close)"),
     "completion": ("completion", "print a shell completion script (bash, zsh or powershell)"),
     "tunnel": (
         "tunnel",

@@ -313,7 +313,7 @@ def _record(event: str, args: tuple[object, ...]) -> None:
             _TOUCHED.append(f"subprocess {words!r}")
         elif any(w.rstrip(os.sep) == _CHECKOUT for w in words) or (
             os.path.normpath(base or os.getcwd()) == _CHECKOUT  # noqa: PTH109
-            and any(tool in w for w in words for tool in _SUBPROCESS_TOOLS)
+            and any(os.path.basename(w) in _SUBPROCESS_TOOLS for w in words)  # noqa: PTH119
         ):
             _TOUCHED.append(f"subprocess in the checkout {words!r}")
 

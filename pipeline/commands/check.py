@@ -16,7 +16,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from pipeline.commands.jsonout import add_json_flag, emit
+from pipeline.commands._jsonout import add_json_flag, emit
 from pipeline.errors import EXIT_FAULT, EXIT_OK
 
 DEFAULT_API = "http://127.0.0.1:8000"

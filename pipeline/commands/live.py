@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from pipeline.artifacts.live import LiveCycleReceiptV1
-from pipeline.commands.jsonout import add_json_flag, emit, json_errors
+from pipeline.commands._jsonout import add_json_flag, emit, json_errors
 from pipeline.errors import EXIT_FAULT
 from pipeline.io.context import requested_asof
 from pipeline.io.server_state import read_valid

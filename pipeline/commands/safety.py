@@ -11,7 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from pipeline.commands.jsonout import add_json_flag, emit, json_errors
+from pipeline.commands._jsonout import add_json_flag, emit, json_errors
 from pipeline.core.safety import REAL_CONFIRMATION
 from pipeline.enums import ExecutionGate
 from pipeline.errors import EXIT_OK

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pipeline import registry
 from pipeline.artifacts.sweep import Candidate, SweepLeaderboardV1
-from pipeline.commands.jsonout import add_json_flag, emit, json_errors
+from pipeline.commands._jsonout import add_json_flag, emit, json_errors
 from pipeline.enums import Owner
 from pipeline.errors import EXIT_OK
 from pipeline.flows.promote import promote

@@ -6,6 +6,7 @@ import argparse
 import re
 from pathlib import Path
 
+from pipeline import registry
 from pipeline.errors import EXIT_OK
 from pipeline.flows.ticket import write_ticket
 
@@ -18,8 +19,8 @@ FILL_RE = re.compile(
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("ticket", help="create operator tickets")
     tsub = p.add_subparsers(dest="action", required=True, metavar="ACTION")
-    new = tsub.add_parser("new", help="write state/tickets/<id>.json")
-    new.add_argument("--plan", required=True, help="plan id (from reports/live/order_plan.json)")
+    new = tsub.add_parser("new", help=f"write {registry.path('ticket', 'ID')}")
+    new.add_argument("--plan", required=True, help=f"plan id (from {registry.path('order_plan')})")
     new.add_argument(
         "--fill",
         action="append",

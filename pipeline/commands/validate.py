@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from pipeline.commands.jsonout import add_json_flag, emit, json_errors
+from pipeline.commands._jsonout import add_json_flag, emit, json_errors
 from pipeline.enums import ArtifactKind, Owner
 from pipeline.errors import EXIT_INVALID, EXIT_OK
 from pipeline.io.validate import registered_files, validate_all, validate_file, validate_files

@@ -18,8 +18,8 @@ from pipeline.flows.sweep import run_sweep
 from pipeline.krx_calendar import load_calendar
 from tests.conftest import ROOT
 from tests.core.bt_factories import make_bars
-from tests.server.factories import commit_all, git_init, make_repo, put_raw, run_day, server_repo
 from tests.flows.test_backtest_stage import _write_repo
+from tests.server.factories import commit_all, git_init, make_repo, put_raw, run_day, server_repo
 from tests.support.net import free_port, serve
 
 MON = dt.date(2025, 9, 22)

@@ -65,11 +65,10 @@ def _script_lines(text: str) -> Iterator[tuple[int, str]]:
 def _offences(rel: str) -> list[str]:
     if rel == "pipeline/registry.py":
         return []
-    text = (ROOT / rel).read_text(encoding="utf-8")
     if rel.endswith(".py"):
-        pieces = _python_literals(text)
+        pieces = _python_literals((ROOT / rel).read_text(encoding="utf-8"))
     elif rel.endswith((".sh", ".ps1", "Makefile", "run")):
-        pieces = _script_lines(text)
+        pieces = _script_lines((ROOT / rel).read_text(encoding="utf-8"))
     else:
         return []
     return [
