@@ -7,11 +7,10 @@ wait for a password prompt and have a timeout, so a dead remote cannot hang the 
 
 from __future__ import annotations
 
-import os
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.io import gitlog
 from pipeline.io.gitcli import git
 
 #: Seconds a pull or push may take before the cockpit gives up and says so.
@@ -39,35 +38,9 @@ def commit_paths(root: Path, paths: list[str], message: str) -> str:
 
 
 def _network(root: Path, *args: str, timeout: float) -> GitResult:
-    env = {
-        **os.environ,
-        "GIT_TERMINAL_PROMPT": "0",  # fail instead of asking for a password on a tty
-        "GIT_SSH_COMMAND": os.environ.get(
-            "GIT_SSH_COMMAND", "ssh -o BatchMode=yes -o ConnectTimeout=10"
-        ),
-    }
-    command = "git " + " ".join(args)
-    try:
-        proc = subprocess.run(
-            ["git", "-C", str(root), *args],
-            capture_output=True,
-            text=True,
-            encoding="utf-8",
-            errors="replace",
-            env=env,
-            timeout=timeout,
-            check=False,
-            stdin=subprocess.DEVNULL,
-        )
-    except subprocess.TimeoutExpired:
-        return GitResult(command, False, f"timed out after {timeout:.0f} s (remote unreachable?)")
-    except OSError as err:
-        return GitResult(command, False, str(err))
-    output = "\n".join(s.strip() for s in (proc.stdout, proc.stderr) if s.strip())
-    head = None
-    if proc.returncode == 0:
-        head = git(root, "rev-parse", "HEAD").strip()
-    return GitResult(command, proc.returncode == 0, output or "(no output)", head)
+    done = gitlog.network(root, args, timeout)
+    head = git(root, "rev-parse", "HEAD").strip() if done.ok else None
+    return GitResult("git " + " ".join(args), done.ok, done.output, head)
 
 
 def pull(root: Path, timeout: float = NETWORK_TIMEOUT_S) -> GitResult:

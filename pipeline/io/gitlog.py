@@ -45,18 +45,19 @@ def commit_paths(root: Path, paths: Sequence[str], message: str) -> str:
     return git(root, "rev-parse", "HEAD").strip()
 
 
-def push(root: Path, timeout: float = PUSH_TIMEOUT_S) -> PushResult:
-    """``git push`` that never waits for a password and gives up after ``timeout``."""
+def network(root: Path, args: Sequence[str], timeout: float) -> PushResult:
+    """A git command that talks to a remote: never waits for a password, gives up after
+    ``timeout``; ok and the combined output (the cockpit's PULL/PUSH, the emergency stop)."""
     env = {
         **os.environ,
-        "GIT_TERMINAL_PROMPT": "0",
+        "GIT_TERMINAL_PROMPT": "0",  # fail instead of asking for a password on a tty
         "GIT_SSH_COMMAND": os.environ.get(
             "GIT_SSH_COMMAND", "ssh -o BatchMode=yes -o ConnectTimeout=10"
         ),
     }
     try:
         proc = subprocess.run(
-            ["git", "-C", str(root), "push"],
+            ["git", "-C", str(root), *args],
             capture_output=True,
             text=True,
             encoding="utf-8",
@@ -72,6 +73,11 @@ def push(root: Path, timeout: float = PUSH_TIMEOUT_S) -> PushResult:
         return PushResult(False, str(err))
     out = "\n".join(s.strip() for s in (proc.stdout, proc.stderr) if s.strip())
     return PushResult(proc.returncode == 0, out or "(no output)")
+
+
+def push(root: Path, timeout: float = PUSH_TIMEOUT_S) -> PushResult:
+    """``git push`` that never waits for a password and gives up after ``timeout``."""
+    return network(root, ["push"], timeout)
 
 
 def upstream(root: Path) -> str | None:
