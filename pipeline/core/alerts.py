@@ -1,8 +1,9 @@
 """The alert a server run sends when it ends BLOCKED or FAULT (issue 14 item 3).
 
-One alert per run, in Korean, naming what failed and the one thing to do. A live-cycle block
-takes its words from ``pipeline.core.risk_advice`` (the table the daily message and the cockpit
-use); a step's fault takes them from ``STEP_ADVICE`` below. Pure: the daily flow passes the
+One alert per run, in Korean, naming what failed and the one thing to do: every run that ends
+BLOCKED or FAULT, and a done run whose bundle is late or whose message may not have arrived.
+A live-cycle block takes its words from ``pipeline.core.risk_advice`` (the table the daily
+message and the cockpit use); a step's fault takes them from ``STEP_ADVICE`` below. Pure: the daily flow passes the
 run's steps, its exit code and today's receipt reason; ``pipeline.flows.alert``
 delivers the text (Telegram when the real sender is on, the console otherwise).
 """
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 
 from pipeline.core.risk_advice import Advice, reason_advice
 from pipeline.enums import CycleReason, ServerStep
-from pipeline.errors import EXIT_BLOCKED, EXIT_FAULT
+from pipeline.errors import EXIT_BLOCKED, EXIT_FAULT, EXIT_OK
 
 #: Every alert starts with this mark (the operator's phone shows it first; tests look for it).
 ALERT_MARK = "⚠️ KRX 경보"
@@ -77,13 +78,35 @@ def worst_step(steps: Sequence[StepOutcome]) -> StepOutcome | None:
     return next((s for s in steps if s.exit_code == worst), None) if worst else None
 
 
+#: Done runs (exit 0) that still need the operator: a bundle computed before the last known
+#: close (one session late: buys still allowed; beyond: exits only) and a message that may or
+#: may not have reached Telegram (never resent).
+WARN_REASONS = frozenset({CycleReason.BUNDLE_STALE, CycleReason.DELIVERY_OUTCOME_UNKNOWN})
+
+
 def alert_text(
     asof: dt.date,
     exit_code: int,
     steps: Sequence[StepOutcome],
     reason: CycleReason | None,
+    bundle_late: bool = False,
 ) -> str | None:
-    """The alert for a run that ended BLOCKED (2) or FAULT (3); None for a run that is done."""
+    """The run's one alert: BLOCKED (2) or FAULT (3); a done run (0) only for ``WARN_REASONS``
+    or a bundle one session late (``bundle_late``); None when there is nothing to say."""
+    if exit_code == EXIT_OK:
+        if reason in WARN_REASONS:
+            advice = reason_advice(reason)
+            where = f"라이브 사이클: {reason.value}"
+        elif bundle_late:
+            advice, where = reason_advice(CycleReason.BUNDLE_STALE), "전략 번들: 한 세션 늦음"
+        else:
+            return None
+        return (
+            f"{ALERT_MARK} — 서버 일일 실행 {asof} 주의(WARN), exit 0\n"
+            f"무엇이: {advice.what}\n"
+            f"어디서: {where}\n"
+            f"할 일: {advice.todo}"
+        )
     if exit_code not in (EXIT_BLOCKED, EXIT_FAULT):
         return None
     kind = "차단(BLOCKED)" if exit_code == EXIT_BLOCKED else "장애(FAULT)"

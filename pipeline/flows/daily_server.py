@@ -36,6 +36,7 @@ from pipeline.core.alerts import StepOutcome, alert_text
 from pipeline.core.schedule import missed_sessions
 from pipeline.enums import (
     ArtifactKind,
+    BundleStatus,
     OverallStatus,
     Owner,
     PushState,
@@ -519,6 +520,7 @@ def run_daily(s: Settings, log: Log = _print) -> Outcome:
         [StepOutcome(x.name, x.exit_code, x.message) for x in out.steps]
         or [StepOutcome("lock" if "lock" in out.line else "run", out.exit_code, out.line)],
         out.receipt.reason if out.receipt and out.receipt.exit_code == out.exit_code else None,
+        bundle_late=out.receipt is not None and out.receipt.bundle_status is BundleStatus.LATE,
     )
     if text is not None:
         try:

@@ -16,6 +16,22 @@ OK = StepOutcome("pull", 0, "pulled")
 
 def test_a_done_run_sends_nothing() -> None:
     assert alert_text(DAY, 0, [OK], None) is None
+    assert alert_text(DAY, 0, [OK], CycleReason.ORDERS_READY) is None
+
+
+@pytest.mark.parametrize(
+    ("reason", "late"),
+    [
+        (CycleReason.BUNDLE_STALE, False),  # beyond the lag: exits only, PARTIAL, exit 0
+        (CycleReason.DELIVERY_OUTCOME_UNKNOWN, False),  # never resent: check Telegram
+        (CycleReason.ORDERS_READY, True),  # one session late: buys allowed, but say so
+    ],
+)
+def test_a_done_run_warns_when_the_operator_must_look(reason: CycleReason, late: bool) -> None:
+    text = alert_text(DAY, 0, [OK], reason, bundle_late=late)
+    assert text is not None and text.startswith(ALERT_MARK) and "주의(WARN), exit 0" in text
+    expected = CycleReason.BUNDLE_STALE if late else reason
+    assert f"할 일: {reason_advice(expected).todo}" in text
 
 
 def test_a_blocked_cycle_names_the_reason_and_the_one_thing_to_do() -> None:
