@@ -3,9 +3,10 @@
 One alert per run, in Korean, naming what failed and the one thing to do: every run that ends
 BLOCKED or FAULT, and a done run whose bundle is late or whose message may not have arrived.
 A live-cycle block takes its words from ``pipeline.core.risk_advice`` (the table the daily
-message and the cockpit use); a step's fault takes them from ``STEP_ADVICE`` below. Pure: the
-daily flow passes the run's steps, its exit code and today's receipt reason; ``pipeline.flows.alert``
-delivers the text (Telegram when the real sender is on, the console otherwise).
+message and the cockpit use); a step's fault takes them from ``STEP_ADVICE`` below. Pure:
+the daily flow passes the run's steps, its exit code and today's receipt reason;
+``pipeline.flows.alert`` delivers the text (Telegram when a real send is allowed, else the
+console).
 """
 
 from __future__ import annotations
