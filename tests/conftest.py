@@ -108,8 +108,14 @@ def committed_artifacts(dest: Path, root: Path = ROOT) -> list[str]:
             capture_output=True,
             check=True,
         ).stdout
-        with tarfile.open(fileobj=io.BytesIO(tar)) as archive:
-            archive.extractall(dest, filter="data")
+        # The archive holds the committed bytes (git archive HEAD): tarfile's own bookkeeping
+        # opens member names relative to the working folder, which is not the checkout's files.
+        _PAUSED.append(True)
+        try:
+            with tarfile.open(fileobj=io.BytesIO(tar)) as archive:
+                archive.extractall(dest, filter="data")
+        finally:
+            _PAUSED.pop()
     return paths
 
 
@@ -290,9 +296,15 @@ def _guarded(path: object, base: str | None = None) -> bool:
     return any(path == g or path.startswith(g + os.sep) for g in _GUARDED)
 
 
+#: Non-empty while the suite itself extracts committed artifacts (not a test touching files).
+_PAUSED: list[bool] = []
+
+
 def _audit(event: str, args: tuple[object, ...]) -> None:
     # An exception raised here would fail the audited call itself (e.g. getcwd() in a deleted
     # temp folder): the guard only ever records.
+    if _PAUSED:
+        return
     try:
         _record(event, args)
     except Exception:
@@ -314,6 +326,7 @@ def _record(event: str, args: tuple[object, ...]) -> None:
         elif any(w.rstrip(os.sep) == _CHECKOUT for w in words) or (
             os.path.normpath(base or os.getcwd()) == _CHECKOUT  # noqa: PTH109
             and any(os.path.basename(w) in _SUBPROCESS_TOOLS for w in words)  # noqa: PTH119
+            and not {"-C", "--repo"} & set(words)  # pointed at another repo: fine
         ):
             _TOUCHED.append(f"subprocess in the checkout {words!r}")
 

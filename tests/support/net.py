@@ -20,6 +20,8 @@ import httpx
 import uvicorn
 from fastapi import FastAPI
 
+from ops_api.limits import protocol_class
+
 #: The checkout the code under test comes from (children import it through PYTHONPATH).
 SRC = Path(__file__).resolve().parents[2]
 
@@ -51,7 +53,14 @@ def wait_http(url: str, timeout: float = 30.0, proc: subprocess.Popen[bytes] | N
 def serve(app: FastAPI) -> Iterator[str]:
     """Run ``app`` on a real uvicorn server on loopback in a thread; yields the base URL."""
     port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        lifespan="off",
+        http=protocol_class(),  # as ops_api.__main__ serves it (errors in the JSON envelope)
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
