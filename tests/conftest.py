@@ -300,6 +300,11 @@ def _guarded(path: object, base: str | None = None) -> bool:
 _PAUSED: list[bool] = []
 
 
+def _is_top_folder(path: object) -> bool:
+    name = os.fsdecode(path) if isinstance(path, str | bytes) else ""
+    return name.rstrip(os.sep) in {m.rstrip("/") for m in MUTABLE}
+
+
 def _audit(event: str, args: tuple[object, ...]) -> None:
     # An exception raised here would fail the audited call itself (e.g. getcwd() in a deleted
     # temp folder): the guard only ever records.
@@ -312,7 +317,12 @@ def _audit(event: str, args: tuple[object, ...]) -> None:
 
 
 def _record(event: str, args: tuple[object, ...]) -> None:
-    if event == "open" or event in ("os.listdir", "os.scandir"):
+    if event == "open":
+        # A file inside an artifact folder; opening the folder itself (an fsync handle, git's
+        # and dvc's own bookkeeping) reads no artifact.
+        if args and _guarded(args[0]) and not _is_top_folder(args[0]):
+            _TOUCHED.append(f"{event} {args[0]!r}")
+    elif event in ("os.listdir", "os.scandir"):
         if args and _guarded(args[0]):
             _TOUCHED.append(f"{event} {args[0]!r}")
     elif event == "subprocess.Popen":

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
-import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +18,7 @@ from typing import Any
 from pipeline.flows.daily_server import Outcome, Settings, run_daily
 from pipeline.io.api_probe import free_port, serve
 from tests.conftest import BASE_ENV, ROOT, git
-from tests.server.factories import commit_all, git_init, put_raw, server_repo
+from tests.server.factories import add_server_pipeline, commit_all, git_init, server_repo
 
 FRI = dt.date(2025, 9, 19)
 MON = dt.date(2025, 9, 22)
@@ -33,12 +32,7 @@ def seed_repo(tmp: Path, portfolio: bool = True) -> Path:
     root = server_repo(tmp, targets=TARGETS)  # inside every guardrail: a clean COMPLETED
     if not portfolio:
         (root / "state/portfolio.json").unlink()
-    (root / "server").mkdir(exist_ok=True)
-    shutil.copy(ROOT / "server/dvc.yaml", root / "server/dvc.yaml")
-    put_raw(root, "server/dvc.lock", b"schema: '2.0'\nstages: {}\n")
-    put_raw(root, "dvc.lock", b"schema: '2.0'\nstages: {}\n")
-    for rel in (".dvc/config", ".dvc/.gitignore", ".dvcignore"):
-        put_raw(root, rel, (ROOT / rel).read_bytes())
+    add_server_pipeline(root)
     git_init(root)
     commit_all(root, "pc: bundle + portfolio")
     return root

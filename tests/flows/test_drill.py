@@ -14,7 +14,6 @@ import datetime as dt
 import hashlib
 import json
 import os
-import shutil
 import socket
 import sys
 from pathlib import Path
@@ -27,6 +26,7 @@ from pipeline.enums import ExecutionGate
 from pipeline.io.api_probe import free_port, serve
 from tests.conftest import ROOT, run
 from tests.server.factories import (
+    add_server_pipeline,
     commit_all,
     gate,
     git,
@@ -49,12 +49,7 @@ TARGETS = {"069500": 0.3, "132030": 0.3}
 def drill_repo(tmp: Path) -> Path:
     """A server clone: bundle signalled Friday, baseline portfolio, server/dvc.yaml, lock files."""
     root = server_repo(tmp, targets=TARGETS)  # inside every guardrail: a clean COMPLETED
-    (root / "server").mkdir()
-    shutil.copy(ROOT / "server/dvc.yaml", root / "server/dvc.yaml")
-    put_raw(root, "server/dvc.lock", b"schema: '2.0'\nstages: {}\n")
-    put_raw(root, "dvc.lock", b"schema: '2.0'\nstages: {}\n")
-    for rel in (".dvc/config", ".dvc/.gitignore", ".dvcignore"):  # a DVC repository
-        put_raw(root, rel, (ROOT / rel).read_bytes())
+    add_server_pipeline(root)
     git_init(root)
     commit_all(root, "pc: bundle + portfolio")
     return root

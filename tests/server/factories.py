@@ -291,3 +291,21 @@ def server_repo(tmp: Path, signal_day: dt.date = dt.date(2025, 9, 19), **bundle:
         root, "portfolio", portfolio(signal_day, cash=10_000_000, holdings={"102110": (20, 30_000)})
     )
     return root
+
+
+def add_server_pipeline(root: Path) -> None:
+    """What a server checkout has for ``dvc repro server/dvc.yaml``: the pipeline file, the
+    ``pipeline`` package it depends on (its code deps; a partial copy would shadow the installed
+    package in every ``python -m`` started there), empty lock files and a DVC repository."""
+    (root / "server").mkdir(exist_ok=True)
+    shutil.copy(SRC / "server/dvc.yaml", root / "server/dvc.yaml")
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--", "pipeline"], cwd=SRC, capture_output=True, check=True
+    ).stdout.decode()
+    for rel in (p for p in listed.split("\0") if p and (SRC / p).is_file()):
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(SRC / rel, root / rel)
+    put_raw(root, "server/dvc.lock", b"schema: '2.0'\nstages: {}\n")
+    put_raw(root, "dvc.lock", b"schema: '2.0'\nstages: {}\n")
+    for rel in (".dvc/config", ".dvc/.gitignore", ".dvcignore"):  # a DVC repository
+        put_raw(root, rel, (SRC / rel).read_bytes())
