@@ -172,7 +172,9 @@ SMALL = {"ma_short": 2, "ma_long": 4, "adx_period": 2, "regime_hold_days": 3}
 
 def _price_run(threshold: float):  # type: ignore[no-untyped-def]
     c = np.array([row[0] for row in PRICE_TABLE], dtype=float)
-    p = StrategyParams.model_validate({**SMALL, "adx_threshold": threshold})
+    p = StrategyParams.model_validate(SMALL)
+    # Beyond the params bound (ADX <= 100) on purpose: the engine, not the config, is tested.
+    p = p.model_copy(update={"adx_threshold": threshold})
     return regime_series(c + 1, c - 1, c, p)
 
 

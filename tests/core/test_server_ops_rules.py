@@ -13,7 +13,6 @@ from pipeline.core.safety import effective_safety
 from pipeline.enums import (
     BundleStatus,
     CycleResult,
-    DrillResult,
     ExecutionGate,
     OverallStatus,
     PlanStatus,
@@ -41,7 +40,7 @@ def healthy() -> OpsInputs:
         last_plan=(PlanStatus.READY, FRI),
         last_receipt=(CycleResult.OK, FRI),
         recon_status="OK",
-        last_drill=(DrillResult.PASS, FRI),
+        last_drill=(False, FRI),
     )
 
 
@@ -103,11 +102,11 @@ CASES = {
         OverallStatus.BLOCKED,
     ),
     RiskCode.DRILL_FAILED: (
-        change(last_drill=(DrillResult.FAIL, FRI)),
+        change(last_drill=(True, FRI)),
         OverallStatus.WARN,
     ),
     RiskCode.DRILL_STALE: (
-        change(last_drill=(DrillResult.PASS, dt.date(2025, 9, 16))),  # 4 sessions > 3
+        change(last_drill=(False, dt.date(2025, 9, 16))),  # 4 sessions > 3
         OverallStatus.WARN,
     ),
     RiskCode.NO_DRILL: (
@@ -153,14 +152,14 @@ def test_status_rule_order_and_sorting() -> None:
 
 
 def test_drill_age_boundary_and_blocked_drills() -> None:
-    fresh = change(last_drill=(DrillResult.PASS, dt.date(2025, 9, 17)))  # 3 sessions: allowed
+    fresh = change(last_drill=(False, dt.date(2025, 9, 17)))  # 3 sessions: allowed
     assert assess(fresh, cal(), OpsParams()) == (OverallStatus.OK, ())
     # a BLOCKED drill is not a failed one: the block itself is raised by its own risk code
-    assert assess(change(last_drill=(DrillResult.BLOCKED, FRI)), cal(), OpsParams())[1] == ()
+    assert assess(change(last_drill=(False, FRI)), cal(), OpsParams())[1] == ()
     strict = OpsParams(drill_max_age_trading_days=1)
-    codes = [r.code for r in assess(change(last_drill=(DrillResult.PASS, FRI)), cal(), strict)[1]]
+    codes = [r.code for r in assess(change(last_drill=(False, FRI)), cal(), strict)[1]]
     assert codes == []  # FRI -> MON is 1 session
-    old = change(last_drill=(DrillResult.FAIL, dt.date(2025, 9, 12)))
+    old = change(last_drill=(True, dt.date(2025, 9, 12)))
     codes = [r.code for r in assess(old, cal(), OpsParams())[1]]
     assert codes == [RiskCode.DRILL_FAILED, RiskCode.DRILL_STALE]
 

@@ -86,6 +86,7 @@ def test_safest_value(
         "reports/live/live_cycle_receipt.json",
         "reports/live/delivery_record.json",
         "state/server/plan_ledger.json",
+        "state/server/send_ledger.json",  # the at-most-once ledger: a live-cycle output too
     }
     assert read_json(root, "plan_ledger")["entries"][: len(ledger_before)] == ledger_before
     assert not [p for p in validate_all(root)[1] if p.file != rel]
