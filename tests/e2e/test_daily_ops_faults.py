@@ -209,7 +209,7 @@ def test_hand_corrupted_upstream_bundle_exit_3_reported_not_served_as_valid(
         check=False,
     )
     assert later.returncode == 3 and len(later.stdout.splitlines()) == 1
-    assert later.stdout.startswith("FAULT live-cycle:") and "not today's session" in later.stdout
+    assert later.stdout.startswith("FAULT live-cycle:") and "today's session" in later.stdout
 
 
 def test_emergency_stop_exit_2_stopped(world: World) -> None:
