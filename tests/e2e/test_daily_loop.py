@@ -3,8 +3,7 @@
 Ten KRX sessions from 2026-12-21 to 2027-01-06 with the server also run on two closures
 (Christmas, the year-end closure): the server's ``daily_ops.sh`` every morning, the PC's
 ``daily.sh`` on some evenings (in between the bundle goes stale: exits only), an operator
-ticket, and
-at the end the PC's reconcile reads the server's history. Then every command of
+ticket, and at the end the PC's reconcile reads the server's history. Then every command of
 ``docs/runbook.md`` is run against a second world.
 """
 
