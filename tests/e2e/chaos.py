@@ -378,6 +378,7 @@ class World:
         finally:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=30)
+            proc.stdout.close()
             hook.unlink(missing_ok=True)
 
     def _lost_ack_run(self, d: Day) -> int:
