@@ -161,7 +161,10 @@ def test_tunnel_forwards_and_reconnects_by_itself(ssh_world: SshWorld) -> None:
     with serve(create_app(Settings(repo=repo.path))) as resolver:
         remote = int(resolver.rsplit(":", 1)[1])
         args = tunnel_args(ssh_world, local, remote)
-        proc = subprocess.Popen(args, env=env, stderr=subprocess.PIPE, text=True)
+        # cwd: the tunnel needs no repository (not the checkout: the hermetic guard)
+        proc = subprocess.Popen(
+            args, cwd=ssh_world.config.parent, env=env, stderr=subprocess.PIPE, text=True
+        )
         try:
             with sshd(ssh_world):
                 wait_until(lambda: health(url) == 200, 90, "tunnel never forwarded")
@@ -188,13 +191,13 @@ def test_refused_key_and_bad_destination_exit_1(ssh_world: SshWorld) -> None:
     with sshd(ssh_world):
         refused = subprocess.run(
             tunnel_args(ssh_world, free_port(), free_port(), key=stranger),
-            env=env, capture_output=True, text=True, timeout=120,
+            cwd=ssh_world.config.parent, env=env, capture_output=True, text=True, timeout=120,
         )  # fmt: skip
     assert refused.returncode == 1, refused.stderr
     assert "Permission denied" in refused.stderr and "not retrying" in refused.stderr
     bad = subprocess.run(
         [sys.executable, "-m", "pipeline.cli", "tunnel", "--", "-oProxyCommand=sh"],
-        env=env, capture_output=True, text=True, timeout=120,
+        cwd=ssh_world.config.parent, env=env, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert bad.returncode == 1 and "bad ssh destination" in bad.stderr
 

@@ -60,7 +60,9 @@ def state(root: Path) -> dict[str, Any]:
     files = {
         p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(root.rglob("*"))
-        if p.is_file() and ".git" not in p.relative_to(root).parts
+        if p.is_file()
+        and ".git" not in p.relative_to(root).parts
+        and "__pycache__" not in p.parts  # Python's bytecode of the checkout's code
     }
     return {
         "files": files,

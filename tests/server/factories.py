@@ -307,5 +307,5 @@ def add_server_pipeline(root: Path) -> None:
         shutil.copy(SRC / rel, root / rel)
     put_raw(root, "server/dvc.lock", b"schema: '2.0'\nstages: {}\n")
     put_raw(root, "dvc.lock", b"schema: '2.0'\nstages: {}\n")
-    for rel in (".dvc/config", ".dvc/.gitignore", ".dvcignore"):  # a DVC repository
-        put_raw(root, rel, (SRC / rel).read_bytes())
+    for rel in (".dvc/config", ".dvc/.gitignore", ".dvcignore", ".gitignore"):  # a DVC repository
+        put_raw(root, rel, (SRC / rel).read_bytes())  # .gitignore: no __pycache__ in git status
