@@ -438,6 +438,8 @@ def _record(run: _Run, started: float, trading: bool, push: PushState, head_befo
 def _missed(run: _Run) -> tuple[dt.date, ...]:
     """Sessions since the last recorded run (its record, as pulled) that had no run: reported."""
     last = st.read_valid(run.s.root, RECORD, SchedulerRecordV1)
+    if last is not None and last.asof == run.s.asof:
+        return last.missed_sessions  # a rerun of the day (e.g. after a crash) keeps its report
     try:
         missed = missed_sessions(last.asof if last else None, run.s.asof, load_calendar(run.s.root))
     except KrxError:

@@ -6,6 +6,7 @@ with a clear line) and the next run is clean. Exit codes are only ever 0, 2 or 3
 
 from __future__ import annotations
 
+import datetime as dt
 import fcntl
 import json
 import subprocess
@@ -15,7 +16,7 @@ import pytest
 
 from pipeline.flows.daily_server import LOCK_NAME
 from tests.conftest import git
-from tests.flows.server_world import MON, RECORD, ServerWorld, build_world
+from tests.flows.server_world import MON, RECORD, TUE, ServerWorld, build_world
 
 pytestmark = pytest.mark.slow
 
@@ -221,3 +222,13 @@ def test_fresh_server_without_portfolio_is_blocked_no_portfolio(tmp_path: Path) 
     assert steps(w)["live_cycle"] == "BLOCKED" and steps(w)["ops_summary"] == "OK"
     shown = json.loads(git(w.origin, "show", "main:reports/live/live_cycle_receipt.json"))
     assert (shown["decision"], shown["reason"]) == ("BLOCKED", "NO_PORTFOLIO")
+
+
+def test_a_missed_session_is_reported_by_the_next_run_and_by_its_rerun(w: ServerWorld) -> None:
+    assert w.daily(MON).exit_code in (0, 2), w.log()
+    wed = dt.date(2025, 9, 24)  # Tuesday's morning never ran
+    first = w.daily(wed)
+    assert first.record is not None and first.record.missed_sessions == (TUE,), w.log()
+    assert f"missed KRX sessions since the last run ({MON}): {TUE}" in w.log()
+    again = w.daily(wed)  # a rerun of the same day (after a crash, by hand) keeps the report
+    assert again.record is not None and again.record.missed_sessions == (TUE,)
