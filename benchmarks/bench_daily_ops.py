@@ -12,7 +12,7 @@ summary, live cycle, validation, commit, resolve, scheduler record, push to the 
 
 Peer, measured in the same run and alternated with the script: the same steps typed as bare
 commands (git pull, curl, dvc repro x2, krx validate x2, krx live check, krx commit, krx check,
-krx scheduler finish, git push) without the script's lock, step bookkeeping and retries.
+git push) without the flow's lock, recovery, step bookkeeping, scheduler record and retries.
 Target: the script's median <= 15 s.
 """
 
@@ -90,12 +90,9 @@ def timed(cmds: list[list[str]], server: Path, env: dict[str, str]) -> float:
 def peer_commands(day: str, api: str, steps_file: Path) -> list[list[str]]:
     krx = [sys.executable, "-m", "pipeline.cli"]
     dvc = [str(Path(VENV) / "bin/dvc"), "repro", "--no-run-cache"]
-    finish = ["--started", str(time.time()), "--push", "PUSHING", "--remote", "origin"]
-    finish += ["--branch", "main", "--commit"]
     return [
         ["git", "pull", "--rebase", "--autostash", "-q", "origin", "main"],
         ["curl", "-fsS", "--max-time", "5", "-o", "/dev/null", f"{api}/api/ops/health"],
-        [*krx, "scheduler", "today"],
         [*dvc, "server/dvc.yaml:ops_summary"],
         [*krx, "validate", "--all", "--json-only", "-q"],
         [*dvc, "--single-item", "server/dvc.yaml:live_cycle"],
@@ -103,7 +100,6 @@ def peer_commands(day: str, api: str, steps_file: Path) -> list[list[str]]:
         [*krx, "live", "check", "--asof", day],
         [*krx, "commit", "--owner", "SERVER", "--produced"],
         [*krx, "check", "live-cycle", "ops-summary", "--api", api, "--asof", day, "--served-only"],
-        [*krx, "scheduler", "finish", "--steps", str(steps_file), *finish],
         ["git", "push", "-q", "origin", "HEAD:main"],
     ]
 
