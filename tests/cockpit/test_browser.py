@@ -15,21 +15,12 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from tests.cockpit.conftest import APP, SESSION
-from tests.conftest import git
+from tests.conftest import CHROMIUM_FLAGS, git
 from tests.support.net import free_port, process, wait_http
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+FLAGS = CHROMIUM_FLAGS  # the one set of headless flags (tests/conftest.py)
 
 
 def test_main_page_in_headless_chromium(repo: Path, tmp_path: Path) -> None:

@@ -16,20 +16,12 @@ from playwright.sync_api import sync_playwright
 
 from pipeline.core import report as rp
 from pipeline.core.report_html import render_html
+from tests.conftest import CHROMIUM_FLAGS
 from tests.core.report_factories import make_report_inputs
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+FLAGS = CHROMIUM_FLAGS  # the one set of headless flags (tests/conftest.py)
 WIDTHS = (1400, 420)
 
 
