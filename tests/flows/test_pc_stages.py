@@ -14,7 +14,7 @@ import pytest
 from pipeline.canonical import canonical_bytes
 from pipeline.enums import OrderSide
 from pipeline.flows import reconcile, reports
-from tests.conftest import git
+from tests.conftest import CHROMIUM_FLAGS, git
 from tests.support.recon_factories import plan, receipt
 
 D = dt.date
@@ -107,14 +107,7 @@ def test_html_report_renders_offline_in_headless_chromium(project: Path, tmp_pat
     shot = tmp_path / "report.png"
     page = (project / "reports/human/report.html").as_uri()
     flags = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
+        *CHROMIUM_FLAGS,
         f"--user-data-dir={tmp_path / 'profile'}",
         "--enable-logging=stderr",
         "--v=0",
