@@ -102,6 +102,11 @@ def intended_weights(bundle: StrategyBundleV1) -> dict[str, float] | None:
     return None
 
 
+def _stop_hit(holding: Holding, price: int, strategy: StrategyParams) -> bool:
+    """The position's price fell ``stop_loss`` below its average cost."""
+    return strategy.stop_loss > 0 and price <= holding.avg_price_krw * (1 - strategy.stop_loss)
+
+
 def _toward(
     intended: dict[str, float],
     due: bool,
@@ -109,27 +114,28 @@ def _toward(
     prices: dict[str, int],
     equity: int,
     strategy: StrategyParams,
+    track: bool = True,
 ) -> list[OrderLine]:
-    """Lines that move the holdings to ``intended`` (threshold), plus stop losses if not due."""
+    """Lines that move the holdings to ``intended`` (threshold), plus stop losses if not due.
+
+    ``track=False``: the stop losses only (an old bundle between rebalances says nothing
+    about what the strategy holds, so nothing else is traded).
+    """
     lines: list[OrderLine] = []
     reason = OrderReason.REBALANCE if due else OrderReason.TRACK_STRATEGY
     for t in sorted(set(intended) | set(holdings)):
         held = holdings[t].shares if t in holdings else 0
         target = intended.get(t, 0.0)
-        current = held * prices[t] / equity
-        stop = (
-            not due
-            and held > 0
-            and strategy.stop_loss > 0
-            and prices[t] <= holdings[t].avg_price_krw * (1 - strategy.stop_loss)
-        )
-        if stop:
+        if not due and held > 0 and _stop_hit(holdings[t], prices[t], strategy):
             lines.append(
                 _line(
                     t, OrderSide.SELL, held, prices[t], OrderReason.STOP_LOSS, held, equity, target
                 )
             )
             continue
+        if not track:
+            continue
+        current = held * prices[t] / equity
         if target == 0.0:
             desired = 0
         elif abs(current - target) <= strategy.rebalance_threshold:
@@ -150,47 +156,11 @@ def _intended(
     equity: int,
     strategy: StrategyParams,
 ) -> list[OrderLine]:
-    targets = {t.ticker: t.weight for t in bundle.target_weights}
-    lines: list[OrderLine] = []
     intended = intended_weights(bundle)
-    if intended is not None:
-        return _toward(intended, bundle.rebalance_due, holdings, prices, equity, strategy)
-    if not bundle.rebalance_due:
-        for t, h in sorted(holdings.items()):
-            stop = strategy.stop_loss > 0 and prices[t] <= h.avg_price_krw * (
-                1 - strategy.stop_loss
-            )
-            if stop:
-                lines.append(
-                    _line(
-                        t,
-                        OrderSide.SELL,
-                        h.shares,
-                        prices[t],
-                        OrderReason.STOP_LOSS,
-                        h.shares,
-                        equity,
-                        targets.get(t, 0.0),
-                    )
-                )
-        return lines
-    for t in sorted(set(targets) | set(holdings)):
-        held = holdings[t].shares if t in holdings else 0
-        target = targets.get(t, 0.0)
-        current = held * prices[t] / equity
-        if target == 0.0:
-            desired = 0
-        elif abs(current - target) <= strategy.rebalance_threshold:
-            continue
-        else:
-            desired = math.floor(target * equity / prices[t])
-        delta = desired - held
-        if delta != 0:
-            side = OrderSide.BUY if delta > 0 else OrderSide.SELL
-            lines.append(
-                _line(t, side, abs(delta), prices[t], OrderReason.REBALANCE, held, equity, target)
-            )
-    return lines
+    if intended is None:  # an old bundle (no intended weights) between rebalances
+        targets = {t.ticker: t.weight for t in bundle.target_weights}
+        return _toward(targets, False, holdings, prices, equity, strategy, track=False)
+    return _toward(intended, bundle.rebalance_due, holdings, prices, equity, strategy)
 
 
 def build_plan(
