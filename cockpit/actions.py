@@ -27,6 +27,12 @@ from pipeline.io.safety import read_safety_file
 #: What the operator types to turn on real execution: one rule for the CLI and the cockpit.
 REAL_CONFIRMATION = safety_rules.REAL_CONFIRMATION
 SWITCH_SCOPES = {"execution_gate": "gate", "real_sender": "sender", "emergency_stop": "stop"}
+#: Each safety switch's name on the page (form titles, status tiles, results).
+SWITCH_KO = {
+    "execution_gate": "실행 게이트",
+    "real_sender": "실제 발송",
+    "emergency_stop": "비상 정지",
+}
 
 
 @dataclass(frozen=True)
@@ -79,7 +85,9 @@ def set_switch(
     ):
         return ActionResult(False, problem)
     if before == value:
-        return ActionResult(False, f"{name} is already {value}: nothing to commit")
+        return ActionResult(
+            False, f"{SWITCH_KO.get(name, name)}은(는) 이미 {value}입니다: 커밋할 변경이 없습니다"
+        )
     scope = SWITCH_SCOPES.get(name, name)
     subject = f"operator({scope}): {before} -> {value} by {by.strip()}: {_line(reason)}"
     body = {"by": by.strip(), "reason": reason.strip(), "from": before, "to": value}
@@ -161,7 +169,9 @@ def _commit(
         sha = commit_paths(root, [rel], message)
     except KrxError as err:
         _restore(root, rel)
-        return ActionResult(False, f"not committed ({err}); {rel} was restored")
+        return ActionResult(
+            False, f"커밋하지 못했습니다 ({err}); {rel}은(는) 원래대로 되돌렸습니다"
+        )
     return ActionResult(True, title, sha)
 
 

@@ -92,7 +92,7 @@ class Snapshot:
     tables: dict[str, str] = field(default_factory=dict)
     history: list[MetricsPoint] = field(default_factory=list)
     dirty: list[str] = field(default_factory=list)
-    unreachable: str | None = None  # the resolver failed; this is local data
+    unreachable: str | None = None  # why the resolver failed; this is local data
     problem: str | None = None  # the local repo could not be read at all
 
     def data(self, name: str) -> dict[str, Any] | None:
@@ -129,14 +129,14 @@ def _local_doc(store: Store, commit: str, name: str) -> Doc:
     rel = registry.get(name).path
     blob = store.read(commit, rel)
     if blob is None:
-        return Doc(name, None, None, f"{rel} is not committed")
+        return Doc(name, None, None, f"{rel}: 커밋되지 않았습니다")
     problems = validate_bytes(blob.data, rel)
     try:
         data = parse_json(blob.data)
     except JsonInputError as err:
-        return Doc(name, None, False, f"{rel}: not JSON ({err})")
+        return Doc(name, None, False, f"{rel}: JSON이 아닙니다 ({err})")
     if not isinstance(data, dict):
-        return Doc(name, None, False, f"{rel}: not a JSON object")
+        return Doc(name, None, False, f"{rel}: JSON 객체가 아닙니다")
     problem = "; ".join(f"{p.pointer or '/'}: {p.message}" for p in problems[:3]) or None
     return Doc(name, data, not problems, problem)
 
@@ -202,7 +202,7 @@ def load_remote(url: str, timeout_s: float, names: Iterable[str] = VIEWED) -> Sn
                     docs[name] = _remote_doc(name, _get(client, f"/api/artifacts/{name}"))
             history = remote_history(client)
     except (httpx.HTTPError, ValueError, KeyError, TypeError) as err:
-        raise Unreachable(f"{base}: {type(err).__name__}: {err or 'no answer'}") from None
+        raise Unreachable(f"{base}: {type(err).__name__}: {err or '응답 없음'}") from None
     at = summary.get("committed_at")
     return Snapshot(
         "remote",
@@ -218,10 +218,10 @@ def load_remote(url: str, timeout_s: float, names: Iterable[str] = VIEWED) -> Sn
 def _get(client: httpx.Client, path: str, **params: str) -> dict[str, Any]:
     resp = client.get(path, params=params or None)
     if resp.status_code >= 500:
-        raise ValueError(f"GET {path} answered HTTP {resp.status_code}")
+        raise ValueError(f"GET {path}: HTTP {resp.status_code} 응답")
     body = resp.json()
     if not isinstance(body, dict):
-        raise ValueError(f"GET {path}: not an envelope")
+        raise ValueError(f"GET {path}: 리졸버 응답 형식이 아닙니다")
     return body
 
 
@@ -271,7 +271,7 @@ def load(
         snap = remote(api_url, timeout_s)
     except Unreachable as err:
         snap = load_local(root)
-        snap.unreachable = f"server unreachable: {err}"
+        snap.unreachable = str(err)
         return snap
     tables: dict[str, str] = {}
     try:

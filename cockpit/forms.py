@@ -11,15 +11,11 @@ from typing import Any
 import streamlit as st
 
 from cockpit import actions, gitops, views
+from cockpit import today_view as tv
+from cockpit.actions import SWITCH_KO
 from cockpit.data import Snapshot
 from cockpit.settings import Settings
 from pipeline.enums import ExecutionGate
-
-SWITCH_KO = {
-    "execution_gate": "실행 게이트",
-    "real_sender": "실제 발송",
-    "emergency_stop": "비상 정지",
-}
 
 
 def show_last_result() -> None:
@@ -32,15 +28,15 @@ def show_last_result() -> None:
         st.toast(f"{title}: {'완료' if ok else '거절'}", icon="✅" if ok else "⛔")
 
 
-def act(settings: Settings, snap: Snapshot) -> None:
+def act(settings: Settings, snap: Snapshot, repo_label: str) -> None:
     st.header("기록하기 — 한 번에 커밋 하나")
     st.caption(
-        f"모든 작업은 검사한 뒤 `{settings.repo}`에 커밋을 정확히 하나 만듭니다; "
-        "서버는 '동기화'에서 PUSH 한 뒤에 봅니다."
+        f"모든 작업은 검사한 뒤 `{repo_label}`에 커밋을 정확히 하나 만듭니다; "
+        f"서버는 '{tv.SYNC_FORM}'에서 PUSH 한 뒤에 봅니다."
     )
     show_last_result()
     safety_tab, pf_tab, ticket_tab, sync_tab = st.tabs(
-        ["안전 스위치", "기준 포트폴리오", "체결 기록(티켓)", "동기화"]
+        [tv.SAFETY_FORM, tv.PORTFOLIO_FORM, tv.TICKET_FORM, tv.SYNC_FORM]
     )
     ctx = {"root": settings.repo, "by": settings.operator}
     with safety_tab:
@@ -58,7 +54,7 @@ def _state(key: str) -> Any:
 
 
 def _record(title: str, result: actions.ActionResult, reset: str = "") -> None:
-    text = result.message + (f" (commit `{result.commit[:10]}`)" if result.commit else "")
+    text = result.message + (f" (커밋 `{result.commit[:10]}`)" if result.commit else "")
     st.session_state["last_result"] = (title, result.ok, text)
     st.session_state["toast"] = True
     if result.ok and reset:
@@ -80,7 +76,7 @@ def _on_switch(ctx: dict[str, Any], name: str) -> None:
         _state(f"{name}_reason") or "",
         confirm=_state(f"{name}_confirm") or "",
     )
-    _record(f"set {name}", result)
+    _record(f"{SWITCH_KO[name]} 변경", result)
 
 
 def safety_forms(ctx: dict[str, Any]) -> None:
@@ -114,7 +110,7 @@ def safety_forms(ctx: dict[str, Any]) -> None:
 def _on_portfolio(ctx: dict[str, Any]) -> None:
     holdings, errors = views.parse_holdings(_state("pf_holdings") or "")
     if errors:
-        _record("portfolio", actions.ActionResult(False, "; ".join(errors)))
+        _record(tv.PORTFOLIO_FORM, actions.ActionResult(False, "; ".join(errors)))
         return
     result = actions.set_portfolio(
         ctx["root"],
@@ -124,7 +120,7 @@ def _on_portfolio(ctx: dict[str, Any]) -> None:
         _state("operator") or ctx["by"],
         _state("pf_note") or "",
     )
-    _record("portfolio", result, reset="pf_")
+    _record(tv.PORTFOLIO_FORM, result, reset="pf_")
 
 
 def portfolio_form(ctx: dict[str, Any], snap: Snapshot) -> None:
@@ -140,7 +136,7 @@ def portfolio_form(ctx: dict[str, Any], snap: Snapshot) -> None:
             key="pf_cash",
         )
         st.text_area(
-            "보유 종목: 한 줄에 `종목코드 수량 평균단가`",
+            f"보유 종목: 한 줄에 `{views.HOLDINGS_FORMAT}`",
             views.holdings_text(current),
             key="pf_holdings",
         )
@@ -153,7 +149,7 @@ def _on_ticket(ctx: dict[str, Any]) -> None:
     ack = bool(_state("tk_ack"))
     fills, errors = views.parse_fills("" if ack else _state("tk_fills") or "")
     if errors:
-        _record("ticket", actions.ActionResult(False, "; ".join(errors)))
+        _record(tv.TICKET_FORM, actions.ActionResult(False, "; ".join(errors)))
         return
     result = actions.new_ticket(
         ctx["root"],
@@ -163,7 +159,7 @@ def _on_ticket(ctx: dict[str, Any]) -> None:
         note=_state("tk_note") or "",
         ack=ack,
     )
-    _record("ticket", result, reset="tk_")
+    _record(tv.TICKET_FORM, result, reset="tk_")
 
 
 def ticket_form(ctx: dict[str, Any], snap: Snapshot) -> None:
@@ -171,7 +167,7 @@ def ticket_form(ctx: dict[str, Any], snap: Snapshot) -> None:
     with st.form("ticket_form"):
         st.text_input("계획 ID", (plan or {}).get("plan_id") or "", key="tk_plan")
         st.text_area(
-            "체결: 한 줄에 `종목코드 BUY|SELL 수량 가격 [수수료]` (계획에서 미리 채움)",
+            f"체결: 한 줄에 `{views.FILLS_FORMAT}` (계획에서 미리 채움)",
             views.fills_text(plan),
             key="tk_fills",
             height=160,

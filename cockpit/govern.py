@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from cockpit.data import Snapshot
 from cockpit.settings import Settings
+from cockpit.views import OPS_STATUS
 from pipeline import registry
 from pipeline.artifacts.sweep import Candidate, SweepLeaderboardV1
 from pipeline.core.promotion import changes_for
@@ -25,6 +26,7 @@ from pipeline.io.store import StoreError
 from pipeline.params import load_params
 
 GUARD_KO = "통과"
+CURRENT_KO = "현재 파라미터"
 TICKET_LIMIT = 20
 
 
@@ -42,7 +44,7 @@ def leaderboard_frame(board: SweepLeaderboardV1) -> pd.DataFrame:
             "차이": _f(c.sharpe_gap),
             "DSR": _f(c.deflated_sharpe),
             "가드": GUARD_KO if c.guard.passed else ", ".join(f.value for f in c.guard.failures),
-            "현재": "현재 params" if c.is_baseline else "",
+            "현재": CURRENT_KO if c.is_baseline else "",
         }
         for c in (*board.candidates, board.baseline)
     ]
@@ -128,7 +130,7 @@ def candidate_vs_current(root: Path, board: SweepLeaderboardV1) -> None:
     rows = [{"키": c.key, "현재": str(c.old), "후보": str(c.new)} for c in changes]
     base = board.baseline
     st.markdown(
-        f"후보 OOS 샤프 **{_f(cand.oos_sharpe)}** · 현재 params OOS 샤프 **{_f(base.oos_sharpe)}**"
+        f"후보 OOS 샤프 **{_f(cand.oos_sharpe)}** · {CURRENT_KO} OOS 샤프 **{_f(base.oos_sharpe)}**"
         f" · 가드: **{GUARD_KO if cand.guard.passed else '실패'}**"
     )
     if rows:
@@ -223,7 +225,7 @@ def drill_and_scheduler(snap: Snapshot) -> None:
         else:
             st.markdown(
                 f"드릴 **{drill.get('overall_result')}** · 기준일 {drill.get('asof')} · "
-                f"운영 상태 {drill.get('ops_status')}"
+                f"{OPS_STATUS} {drill.get('ops_status')}"
             )
     with right:
         sched = snap.data("scheduler_record")

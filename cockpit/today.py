@@ -12,6 +12,7 @@ import streamlit as st
 from cockpit import today_view as tv
 from cockpit.data import Snapshot
 from cockpit.settings import Settings
+from cockpit.views import ON_OFF_KO
 from pipeline.core.schedule import due_session
 from pipeline.core.today import SEOUL, next_server_run, when_ko
 from pipeline.errors import KrxError
@@ -21,9 +22,8 @@ from pipeline.io.context import now_seoul
 from pipeline.krx_calendar import KrxCalendar, load_calendar
 
 STOP_KO = {
-    "on": "켜짐",
-    "off": "꺼짐",
-    "MISSING": "꺼짐 (파일 없음)",
+    **ON_OFF_KO,
+    "MISSING": f"{ON_OFF_KO['off']} (파일 없음)",
     "CORRUPT": "파일 손상 — 서버는 정지로 읽습니다",
 }
 BOXES = {"success": st.success, "info": st.info, "warning": st.warning, "error": st.error}
@@ -84,7 +84,7 @@ def today_panel(settings: Settings, snap: Snapshot) -> None:
         st.dataframe(risks, hide_index=True, width="stretch")
     delivery = snap.data("delivery_record")
     if delivery and delivery.get("message_text"):
-        with st.expander("서버가 보낸 메시지 (텔레그램 본문)"):
+        with st.expander(tv.MESSAGE_LABEL):
             st.text(delivery["message_text"])
     left, right = st.columns(2)
     with left:
@@ -100,7 +100,7 @@ def unpushed_indicator(root: Path) -> None:
     elif commits:
         st.warning(
             f"**푸시하지 않은 커밋 {len(commits)}개** — 서버는 아직 이 변경을 못 봅니다. "
-            "아래 '동기화'에서 PUSH 하세요."
+            f"아래 '{tv.SYNC_FORM}'에서 PUSH 하세요."
         )
         for c in commits[:5]:
             st.caption(f"`{c.commit[:8]}` {c.subject}")
@@ -132,7 +132,7 @@ def _on_stop(root: Path, on: bool) -> None:
         text = (
             f"비상 정지 {state}: 커밋 `{done.commit[:8]}`은 만들었지만 푸시하지 못했습니다 "
             f"({done.push_output.splitlines()[-1] if done.push_output else '원인 불명'}). "
-            f"서버가 {when}에 보려면 '동기화'에서 PUSH 하세요."
+            f"서버가 {when}에 보려면 '{tv.SYNC_FORM}'에서 PUSH 하세요."
         )
         st.session_state["stop_result"] = ("error", text)
 

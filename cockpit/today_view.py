@@ -13,16 +13,22 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline.core.message import SIDE_KO, day_ko, next_rebalance_session
+from cockpit import views
+from pipeline.core.message import COCKPIT_TICKET_FORM, SIDE_KO, day_ko, next_rebalance_session
 from pipeline.core.risk_advice import reason_advice, risk_advice
 from pipeline.core.schedule import ServerRunAge, server_run_age
 from pipeline.core.today import SEOUL, when_ko
 from pipeline.enums import OrderSide
 from pipeline.krx_calendar import KrxCalendar
 
-#: Cockpit section titles the texts point to (one place, so the words match the page).
-TICKET_FORM = "체결 기록(티켓)"
+#: Cockpit section titles the texts point to (one place, so the words match the page; the
+#: ticket form's name is the daily message's, which points there too).
+TICKET_FORM = COCKPIT_TICKET_FORM
 PORTFOLIO_FORM = "기준 포트폴리오"
+SAFETY_FORM = "안전 스위치"
+SYNC_FORM = "동기화"
+#: The expander with the Telegram text the server sent.
+MESSAGE_LABEL = "서버가 보낸 메시지 (텔레그램 본문)"
 
 
 @dataclass(frozen=True)
@@ -56,7 +62,7 @@ def todo(
             return Todo(
                 "warning",
                 f"오늘({day_ko(today)}) 서버 계획을 아직 받지 못했습니다({last}). "
-                "아래 '동기화'에서 PULL 하세요; 그래도 없으면 서버 실행을 확인하세요.",
+                f"아래 '{SYNC_FORM}'에서 PULL 하세요; 그래도 없으면 서버 실행을 확인하세요.",
             )
         return Todo("info", f"오늘은 아직 서버가 실행되기 전이거나 휴장일입니다({last}).")
     if plan.get("status") == "BLOCKED":
@@ -129,7 +135,7 @@ def last_run(
     at_raw = src.get("finished_at") or src.get("generated_at")
     at = dt.datetime.fromisoformat(at_raw) if isinstance(at_raw, str) else None
     when = when_ko(at) if at else str(asof)
-    hours = f", {_ago(at, now)}" if at else ""
+    hours = f", {views.age(at, now)}" if at else ""
     code = src.get("exit_code")
     result = {0: "정상", 2: "안전 차단(2)", 3: "장애(3)"}.get(int(code or 0), str(code))
     text = f"서버의 마지막 실행: {when}{hours} — 결과 {result}"
@@ -141,14 +147,6 @@ def last_run(
             age,
         )
     return ServerRun("error" if code == 3 else "success", text, age)
-
-
-def _ago(then: dt.datetime, now: dt.datetime) -> str:
-    minutes = max(0, int((now - then).total_seconds()) // 60)
-    if minutes < 90:
-        return f"{minutes}분 전"
-    hours = minutes // 60
-    return f"{hours}시간 전" if hours < 48 else f"{hours // 24}일 전"
 
 
 def risks_table(summary: dict[str, Any] | None) -> pd.DataFrame:
@@ -196,7 +194,7 @@ def first_run_steps(
         Step(
             bool(pushed),
             "커밋 푸시",
-            "아래 '동기화'에서 PUSH: 서버는 푸시된 커밋만 봅니다.",
+            f"아래 '{SYNC_FORM}'에서 PUSH: 서버는 푸시된 커밋만 봅니다.",
         ),
         Step(
             has_drill,

@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from cockpit.forms import SWITCH_KO
+from cockpit.actions import SWITCH_KO
+from cockpit.views import HISTORY_HEAD, OPS_STATUS, ORDER_HEAD
+from pipeline.core.report import HEAD
 from pipeline.io.validate import validate_bytes
 from tests.cockpit.conftest import (
     APP,
@@ -73,22 +75,24 @@ def assert_valid(root: Path, rel: str) -> None:
 def test_page_shows_status_plan_receipt_and_commit(repo: Path) -> None:
     at = run_app()
     status = tiles(at)
-    assert status["Ops status"] == ":blue-badge[NO_RUN_HISTORY]"
-    assert status["Execution gate"] == ":blue-badge[MOCK_ONLY]"
-    assert status["Emergency stop"] == ":green-badge[off]"
-    assert status["Reconcile"] == ":blue-badge[BOOTSTRAP]"
+    assert status["운영 상태"] == ":blue-badge[NO_RUN_HISTORY]"
+    assert status["실행 게이트"] == ":blue-badge[MOCK_ONLY]"
+    assert status["비상 정지"] == ":green-badge[꺼짐]"
+    assert status["정산 (Reconcile)"] == ":blue-badge[BOOTSTRAP]"
+    assert list(status) == [OPS_STATUS, *SWITCH_KO.values(), HEAD["reconcile"]]
     page = texts(at)
     assert f"`{head(repo)[:10]}`" in page  # the commit it is looking at, and its age
-    assert " ago**" in page
+    assert " 전**" in page
     plan = json.loads((repo / "reports/live/order_plan.json").read_text("utf-8"))
     assert plan["orders"], "the fixture's plan rebalances"
     assert plan["plan_id"] in page
     receipt = json.loads((repo / "reports/live/live_cycle_receipt.json").read_text("utf-8"))
-    assert f"{SESSION}: OK / {receipt['decision']} ({receipt['reason']})" in page
+    assert f"{SESSION}: OK / {receipt['decision']} ({receipt['reason']}), 종료 코드 0" in page
     assert "CONSOLE_SIMULATED" in page
     frames = [d.value for d in at.dataframe]
-    assert any(list(f.columns[:3]) == ["ticker", "side", "shares"] for f in frames)
-    history = next(f for f in frames if "total_return" in f.columns)
+    assert any(list(f.columns[:3]) == ["종목", "구분", "수량(주)"] for f in frames)
+    assert list(ORDER_HEAD.values())[:3] == ["종목", "구분", "수량(주)"]
+    history = next(f for f in frames if HISTORY_HEAD["total_return"] in f.columns)
     assert len(history) == 3  # three committed backtest_metrics versions (fixture)
 
 
@@ -146,7 +150,7 @@ def test_gate_change_shows_from_and_to(repo: Path) -> None:
     at = set_switch(run_app(), "execution_gate", "DRY_RUN", "standing")
     at = set_switch(at, "execution_gate", "MOCK_ONLY", "holiday drill")
     assert subject(repo) == "operator(gate): DRY_RUN -> MOCK_ONLY by kim: holiday drill"
-    assert tiles(at)["Execution gate"] == ":blue-badge[MOCK_ONLY]"
+    assert tiles(at)["실행 게이트"] == ":blue-badge[MOCK_ONLY]"
 
 
 def test_real_enabled_needs_the_confirmation(repo: Path) -> None:
@@ -200,7 +204,7 @@ def test_portfolio_makes_one_commit(repo: Path) -> None:
 
 
 INVALID_PORTFOLIOS = [
-    (1_000, "102110 twenty 30000", "2026-11-20", "expected TICKER SHARES AVG_PRICE"),
+    (1_000, "102110 twenty 30000", "2026-11-20", "`종목코드 수량 평균단가` 형식이어야 합니다"),
     (-1, "", "2026-11-20", "cash cannot be negative"),
     (1_000, "", "2026-11-22", "not a KRX trading day"),
     (1_000, "102110 1 1\n102110 2 2", "2026-11-20", "appears twice"),
@@ -240,7 +244,7 @@ def test_ticket_prefilled_from_the_plan_makes_one_commit(repo: Path) -> None:
 
 INVALID_TICKETS = [
     ("999999 BUY 1 1000 0", None, "the server would answer REJECTED TICKER_NOT_IN_PLAN"),
-    ("069500 HOLD 1 1000", None, "expected TICKER BUY|SELL SHARES PRICE"),
+    ("069500 HOLD 1 1000", None, "`종목코드 BUY|SELL 수량 가격 [수수료]` 형식이어야 합니다"),
     ("069500 BUY 1 35000", "P-20260101-000000000000", "not found in the pulled server state"),
 ]
 
@@ -302,30 +306,36 @@ def test_push_failure_is_shown_not_raised(repo: Path) -> None:
 
 def test_reads_through_a_real_resolver(repo: Path, resolver: str) -> None:
     at = run_app()
-    at.radio(key="source").set_value("resolver URL")
+    at.radio(key="source").set_value("remote")
     at.text_input(key="api_url").input(resolver)
     at.run()
     assert not at.exception
     page = texts(at)
-    assert f"Reading the **resolver** `{resolver}` at commit **`{head(repo)[:10]}`**" in page
-    assert tiles(at)["Ops status"] == ":blue-badge[NO_RUN_HISTORY]"
-    history = next(d.value for d in at.dataframe if "total_return" in d.value.columns)
+    assert f"읽는 곳: **리졸버** `{resolver}` · 커밋 **`{head(repo)[:10]}`**" in page
+    assert tiles(at)["운영 상태"] == ":blue-badge[NO_RUN_HISTORY]"
+    total = HISTORY_HEAD["total_return"]
+    history = next(d.value for d in at.dataframe if total in d.value.columns)
     assert len(history) == 3
     assert not at.error
 
 
-def test_unreachable_resolver_still_shows_local_data(repo: Path) -> None:
+def test_unreachable_resolver_still_shows_local_data(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(repo)  # as `make cockpit` runs: the repo is the working folder
     closed = free_port()  # nothing listens here
     at = run_app()
-    at.radio(key="source").set_value("resolver URL")
+    at.radio(key="source").set_value("remote")
     at.text_input(key="api_url").input(f"http://127.0.0.1:{closed}")
     at.number_input(key="timeout").set_value(1.0)
     at.run()
     assert not at.exception
-    assert any("Server unreachable" in str(e.value) for e in at.error)
-    page = texts(at)
-    assert f"Reading the **local repo** `{repo}`" in page
-    assert tiles(at)["Ops status"] == ":blue-badge[NO_RUN_HISTORY]"
+    assert any("서버 연결 안 됨" in str(e.value) for e in at.error)
+    where = next(str(m.value) for m in at.markdown if str(m.value).startswith("읽는 곳:"))
+    assert where.startswith("읽는 곳: **로컬 저장소** `.` · 커밋")
+    shown = [where, *(str(c.value) for c in at.caption)]
+    assert not [t for t in shown if str(repo) in t]  # the repo by a neutral label, not its path
+    assert tiles(at)["운영 상태"] == ":blue-badge[NO_RUN_HISTORY]"
 
 
 def test_hanging_resolver_times_out_and_local_data_is_shown(repo: Path) -> None:
@@ -334,7 +344,7 @@ def test_hanging_resolver_times_out_and_local_data_is_shown(repo: Path) -> None:
         listener.listen(8)
         url = f"http://127.0.0.1:{listener.getsockname()[1]}"
         at = run_app()
-        at.radio(key="source").set_value("resolver URL")
+        at.radio(key="source").set_value("remote")
         at.text_input(key="api_url").input(url)
         at.number_input(key="timeout").set_value(0.5)
         started = time.monotonic()
@@ -342,5 +352,5 @@ def test_hanging_resolver_times_out_and_local_data_is_shown(repo: Path) -> None:
         elapsed = time.monotonic() - started
     assert not at.exception
     assert elapsed < 10
-    assert any("Server unreachable" in str(e.value) and "Timeout" in str(e.value) for e in at.error)
-    assert tiles(at)["Ops status"] == ":blue-badge[NO_RUN_HISTORY]"
+    assert any("서버 연결 안 됨" in str(e.value) and "Timeout" in str(e.value) for e in at.error)
+    assert tiles(at)["운영 상태"] == ":blue-badge[NO_RUN_HISTORY]"

@@ -49,7 +49,7 @@ def test_main_page_in_headless_chromium(repo: Path, tmp_path: Path) -> None:
                 page.goto(url, timeout=30_000)
                 page.get_by_text("할 일:").first.wait_for(timeout=30_000)
                 page.get_by_text("서버의 마지막 실행").first.wait_for(timeout=30_000)
-                page.get_by_text("Today's order plan").wait_for(timeout=30_000)
+                page.get_by_text("서버의 주문 계획").wait_for(timeout=30_000)
                 page.get_by_text(plan["plan_id"]).first.wait_for(timeout=30_000)
                 charts = page.locator('[data-testid="stVegaLiteChart"]')
                 charts.first.wait_for(timeout=30_000)
@@ -76,14 +76,16 @@ def test_main_page_in_headless_chromium(repo: Path, tmp_path: Path) -> None:
                 browser.close()
     assert shot.stat().st_size > 20_000
     assert exceptions == 0, body
-    assert "Traceback" not in body and "Error" not in body.replace("Server unreachable", "")
+    assert "Traceback" not in body and "Error" not in body and "서버 연결 안 됨" not in body
     assert f"오늘 — {SESSION}" in body and "할 일:" in body  # the today panel comes first
-    assert body.index("할 일:") < body.index("Today's order plan")
+    assert body.index("할 일:") < body.index("서버의 주문 계획")
+    # The header names the repo without this machine's path (the README shows this picture).
+    assert "읽는 곳: 로컬 저장소 . · 커밋" in body and str(repo) not in body
     assert "서버의 마지막 실행: 2026-11-23(월) 09:05 KST" in body
     assert "비상 정지 켜기 — 커밋하고 푸시" in body and "파라미터 관리" in body
     assert top.stat().st_size > 20_000
-    assert "Ops status" in body and "NO_RUN_HISTORY" in body
-    assert plan["plan_id"] in body and "Equity vs benchmark" in body
+    assert "운영 상태" in body and "NO_RUN_HISTORY" in body
+    assert plan["plan_id"] in body and "자산 곡선 (전략 vs 069500)" in body
     assert chart_count >= 3  # equity, drawdown, regime timeline (+ metrics history)
     assert git(repo, "log", "-1", "--format=%s") == done
     assert git(repo, "show", "--name-only", "--format=", "HEAD") == "state/execution_gate.json"

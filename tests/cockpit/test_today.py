@@ -74,7 +74,7 @@ def test_fresh_clone_shows_the_first_run_guide_not_empty_boxes(
     assert "PC 파이프라인 실행" in page and "기준 포트폴리오 입력" in page
     assert "✅ **1. PC 파이프라인 실행**" in page  # the bundle is committed in a clone
     assert "⬜ **2. 기준 포트폴리오 입력**" in page
-    assert "not committed" not in page and "[?]" not in page
+    assert "커밋되지 않았습니다" not in page and "[?]" not in page
     assert "--by" not in page and "--force" not in page
 
 
