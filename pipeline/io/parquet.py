@@ -310,12 +310,15 @@ def _frame(pf: ParquetFile, schema: TableSchema) -> pd.DataFrame:
 
 def read_table(path: Path | io.BytesIO, schema: TableSchema) -> pd.DataFrame:
     """Read a parquet file that must have exactly ``schema`` (else ``ParquetSchemaError``)."""
-    pf = _open(path)
-    problems = schema_problems(pf, schema)
-    if problems:
-        where = path if isinstance(path, Path) else "parquet bytes"
-        raise ParquetSchemaError(f"{where}: " + "; ".join(problems))
-    return _frame(pf, schema)
+    where = path.as_posix() if isinstance(path, Path) else "parquet bytes"
+    try:
+        pf = _open(path)
+        problems = schema_problems(pf, schema)
+        if problems:
+            raise ParquetSchemaError("; ".join(problems))
+        return _frame(pf, schema)
+    except ParquetSchemaError as err:
+        raise ParquetSchemaError(f"{where}: {err}") from err.__cause__
 
 
 def validate_parquet_bytes(spec: ArtifactSpec, raw: bytes) -> list[str]:

@@ -221,3 +221,12 @@ def test_empty_trades_round_trip() -> None:
     assert validate_parquet_bytes(TRADES, raw) == []
     back = read_table(io.BytesIO(raw), TRADES_SCHEMA)
     assert list(back.columns) == TRADES_SCHEMA.names and len(back) == 0
+
+
+def test_read_error_names_the_file(tmp_path: Path) -> None:
+    part = tmp_path / "2026-11.parquet"
+    raw = table_bytes(make_prices(), PRICES_SCHEMA)
+    part.write_bytes(raw[:200] + bytes(100) + raw[300:])
+    with pytest.raises(ParquetSchemaError, match=f"^{part.as_posix()}: not a readable parquet"):
+        read_table(part, PRICES_SCHEMA)
+    assert part.read_bytes() == raw[:200] + bytes(100) + raw[300:]  # reading never rewrites
