@@ -16,7 +16,16 @@ from pathlib import Path
 #: Bump to discard every cache written under an older layout.
 CACHE_VERSION = 1
 #: Libraries whose version can change an answer (by the file that marks their install).
-LIBRARIES = ("jsonschema", "pydantic", "pydantic_core", "pyarrow", "pandas", "numpy", "numba")
+LIBRARIES = (
+    "jsonschema",
+    "pydantic",
+    "pydantic_core",
+    "fastparquet",
+    "cramjam",
+    "pandas",
+    "numpy",
+    "numba",
+)
 
 
 @functools.cache

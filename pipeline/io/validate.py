@@ -8,7 +8,7 @@ schema, and files that validated clean are remembered by content hash in a cache
 ``pipeline`` sources, the project's config and the validating libraries): a change of code,
 config or library discards the whole cache. Only clean files are cached; a bad file is
 validated, and reported, every time. Heavy imports (pydantic, jsonschema, the registry's
-models, pandas/pyarrow) happen only when some file has to be validated.
+models, pandas/fastparquet) happen only when some file has to be validated.
 """
 
 from __future__ import annotations

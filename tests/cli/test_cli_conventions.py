@@ -15,7 +15,16 @@ from pipeline.errors import EXIT_INVALID, EXIT_OK
 from tests.conftest import ROOT, run
 
 KRX = [sys.executable, "-m", "pipeline.cli"]
-HEAVY = ("pandas", "numpy", "pyarrow", "numba", "exchange_calendars", "jsonschema", "pydantic")
+HEAVY = (
+    "pandas",
+    "numpy",
+    "pyarrow",
+    "fastparquet",
+    "numba",
+    "exchange_calendars",
+    "jsonschema",
+    "pydantic",
+)
 
 
 @pytest.mark.parametrize(
