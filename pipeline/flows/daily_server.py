@@ -58,7 +58,7 @@ from pipeline.io import server_state as st
 from pipeline.io.context import SEOUL, producer
 from pipeline.io.dvc_session import DvcSession
 from pipeline.io.gitsync import GitSync, GitSyncError
-from pipeline.io.validate import Problem, registered_files, validate_files
+from pipeline.io.validate import Problem, prepare_validators, registered_files, validate_files
 from pipeline.krx_calendar import load_calendar
 
 LOCK_NAME = "krx-daily-ops.lock"
@@ -206,12 +206,19 @@ def _process_env(s: Settings) -> dict[str, str]:
 
 
 def dvc_repro(run: _Run, *target: str) -> int:
-    """``dvc repro --no-run-cache TARGET`` in the run's DVC worker, its output in the log."""
+    """``dvc repro --no-run-cache TARGET`` in the run's DVC worker, its output in the log.
+
+    While DVC runs the stages, this process builds the validators it checks their outputs with.
+    """
     if run.s.runner is not None:
         return run.s.runner(run.s.root, target, _process_env(run.s))
     if run.dvc is None:
         run.dvc = DvcSession(run.s.root, _process_env(run.s), run.s.stage_timeout_s)
-    return run.dvc.run(["repro", "--no-run-cache", *target], run.log)
+    return run.dvc.run(["repro", "--no-run-cache", *target], run.log, _prepare_validation)
+
+
+def _prepare_validation() -> None:
+    prepare_validators(s.schema_id for s in registry.json_specs() if s.owner is Owner.SERVER)
 
 
 # --- steps ------------------------------------------------------------------------------------

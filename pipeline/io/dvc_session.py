@@ -79,9 +79,13 @@ class DvcSession:
         self._requests = write_end
         self._used = False
 
-    def run(self, argv: Sequence[str], log: Log) -> int:
+    def run(
+        self, argv: Sequence[str], log: Log, meanwhile: Callable[[], None] | None = None
+    ) -> int:
         """``dvc ARGV`` in the worker, its output streamed line by line to ``log``; the exit code.
 
+        ``meanwhile`` runs here while DVC works (its output waits in the pipe): the caller's
+        preparation for after the call, off the critical path; an error in it is logged only.
         An output line that arrives after ``timeout_s`` kills the worker (a hung stage), as the
         one-process-per-call runner did.
         """
@@ -100,6 +104,11 @@ class DvcSession:
             self._reap()
             return NO_EXIT
         deadline = time.monotonic() + self.timeout_s
+        if meanwhile is not None:
+            try:
+                meanwhile()
+            except Exception as err:  # a preparation only: the call goes on
+                log(f"while dvc ran: {type(err).__name__}: {err}")
         for line in proc.stdout:
             before, token, after = line.rstrip("\n").partition(self._token)
             if before:
