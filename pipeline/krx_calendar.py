@@ -42,8 +42,11 @@ def _d64(day: dt.date) -> np.datetime64:
 class KrxCalendar:
     """Sorted, unique trading days with O(log n) lookups."""
 
-    def __init__(self, sessions: Iterable[dt.date]) -> None:
-        arr = np.array(sorted({_d64(d) for d in sessions}), dtype="datetime64[D]")
+    def __init__(self, sessions: Iterable[dt.date] | np.ndarray) -> None:
+        if isinstance(sessions, np.ndarray):  # no per-day Python objects (every process builds one)
+            arr = np.unique(sessions.astype("datetime64[D]"))
+        else:
+            arr = np.array(sorted({_d64(d) for d in sessions}), dtype="datetime64[D]")
         if arr.size == 0:
             raise ValueError("a calendar needs at least one session")
         self.sessions = arr
@@ -119,9 +122,11 @@ def _cache_file() -> Path:
 
 
 @functools.lru_cache(maxsize=1)
-def _xkrx_sessions() -> tuple[dt.date, ...]:
-    """XKRX sessions; building them takes ~2 s, so they are cached per library version."""
+def _xkrx_sessions() -> np.ndarray:
+    """XKRX sessions (datetime64[D]); building them takes ~2 s, so they are cached per library
+    version."""
     cache = _cache_file()
+    arr: np.ndarray
     try:
         arr = np.load(cache)
     except (OSError, ValueError):
@@ -138,7 +143,8 @@ def _xkrx_sessions() -> tuple[dt.date, ...]:
             tmp.replace(cache)
         except OSError:
             pass  # a read-only home only costs speed
-    return tuple(d.astype(object) for d in arr)
+    arr.flags.writeable = False  # shared by every calendar of the process
+    return arr
 
 
 def parse_overrides(text: str, where: str = OVERRIDES_FILE) -> Overrides:
@@ -150,8 +156,9 @@ def parse_overrides(text: str, where: str = OVERRIDES_FILE) -> Overrides:
 
 
 def build_calendar(overrides: Overrides) -> KrxCalendar:
-    closed = {c.date for c in overrides.closures}
-    return KrxCalendar(d for d in _xkrx_sessions() if d not in closed)
+    sessions = _xkrx_sessions()
+    closed = np.array([_d64(c.date) for c in overrides.closures], dtype="datetime64[D]")
+    return KrxCalendar(sessions[~np.isin(sessions, closed)])
 
 
 @functools.lru_cache(maxsize=8)

@@ -19,7 +19,6 @@ import contextlib
 import datetime as dt
 import fcntl
 import os
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -52,18 +51,21 @@ from pipeline.errors import (
     KrxError,
     as_exit_code,
 )
+from pipeline.flows import stage_runner
 from pipeline.flows.alert import send_alert
 from pipeline.io import api_probe, heartbeat
 from pipeline.io import server_state as st
 from pipeline.io.context import SEOUL, producer
+from pipeline.io.dvc_session import DvcSession
 from pipeline.io.gitsync import GitSync, GitSyncError
-from pipeline.io.validate import Problem, registered_files, validate_files
+from pipeline.io.validate import Problem, prepare_validators, registered_files, validate_files
 from pipeline.krx_calendar import load_calendar
 
 LOCK_NAME = "krx-daily-ops.lock"
 #: The dead-man's switch URL (unset: no ping); the drill's scratch run never has it.
 HEARTBEAT_ENV = "KRX_HEARTBEAT_URL"
 RECORD = "scheduler_record"
+SERVER_DVC = "server/dvc.yaml"  # the server's own pipeline (and server/dvc.lock beside it)
 PUSH_ATTEMPTS = 5
 
 Log = Callable[[str], None]
@@ -88,7 +90,8 @@ class Settings:
     net_timeout_s: float = 60.0
     lock_wait_s: float = 30.0
     stage_timeout_s: float = 900.0
-    #: Runs ``dvc repro`` arguments; None: a real ``dvc`` process (production and the drill).
+    #: Runs ``dvc repro`` arguments; None: real ``dvc`` (production and the drill: one DVC worker
+    #: process per run, ``pipeline.io.dvc_session``).
     #: ``pipeline.flows.stage_runner.run_in_process`` runs the same stages in this process.
     runner: Callable[[Path, Sequence[str], Mapping[str, str]], int] | None = None
 
@@ -137,6 +140,7 @@ class _Run:
     pulled: bool = False
     missed: tuple[dt.date, ...] = ()  # sessions since the last recorded run without a run
     outputs_commit: str | None = None
+    dvc: DvcSession | None = None  # the run's DVC worker (None: not started, or a test runner)
 
     def record(
         self, step: ServerStep, code: int, t0: float, msg: str, skipped: bool = False
@@ -202,33 +206,19 @@ def _process_env(s: Settings) -> dict[str, str]:
 
 
 def dvc_repro(run: _Run, *target: str) -> int:
-    """``dvc repro --no-run-cache TARGET``, its output streamed line by line to the log."""
+    """``dvc repro --no-run-cache TARGET`` in the run's DVC worker, its output in the log.
+
+    While DVC runs the stages, this process builds the validators it checks their outputs with.
+    """
     if run.s.runner is not None:
         return run.s.runner(run.s.root, target, _process_env(run.s))
-    argv = [sys.executable, "-m", "dvc", "repro", "--no-run-cache", *target]
-    try:
-        proc = subprocess.Popen(
-            argv,
-            cwd=run.s.root,
-            env=_process_env(run.s),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            encoding="utf-8",
-            errors="replace",
-        )
-    except OSError as err:
-        run.log(f"cannot start dvc: {err}")
-        return EXIT_FAULT
-    with proc:  # closes the pipe (and waits) whatever happens
-        assert proc.stdout is not None
-        deadline = time.monotonic() + run.s.stage_timeout_s
-        for line in proc.stdout:
-            run.log(line.rstrip("\n"))
-            if time.monotonic() > deadline:
-                proc.kill()
-                break
-    return proc.returncode
+    if run.dvc is None:
+        run.dvc = DvcSession(run.s.root, _process_env(run.s), run.s.stage_timeout_s)
+    return run.dvc.run(["repro", "--no-run-cache", *target], run.log, _prepare_validation)
+
+
+def _prepare_validation() -> None:
+    prepare_validators(s.schema_id for s in registry.json_specs() if s.owner is Owner.SERVER)
 
 
 # --- steps ------------------------------------------------------------------------------------
@@ -301,7 +291,10 @@ def _server_outputs_valid(run: _Run, after: str) -> tuple[int, str] | None:
 
 
 def step_ops_summary(run: _Run) -> tuple[int, str]:
-    if dvc_repro(run, "server/dvc.yaml:ops_summary") != 0:
+    # tickets, then ops_summary: the stages of ``dvc repro server/dvc.yaml:ops_summary``, named
+    # one by one so DVC loads only the server's pipeline, not the PC's (never upstream of it).
+    stages = stage_runner.order(run.s.root, f"{SERVER_DVC}:ops_summary")
+    if dvc_repro(run, "--single-item", *(f"{SERVER_DVC}:{x}" for x in stages)) != 0:
         return EXIT_FAULT, "dvc repro tickets + ops_summary failed (see the log above)"
     # JSON only: the server reads none of the PC's parquet/CSV/text (the PC validated them).
     if _problems(run, None):
@@ -320,7 +313,7 @@ def todays_receipt(root: Path, day: dt.date) -> LiveCycleReceiptV1 | None:
 
 
 def step_live_cycle(run: _Run) -> tuple[int, str]:
-    if dvc_repro(run, "--single-item", "server/dvc.yaml:live_cycle") != 0:
+    if dvc_repro(run, "--single-item", f"{SERVER_DVC}:live_cycle") != 0:
         return EXIT_FAULT, "dvc repro live_cycle failed (see the log above)"
     bad = _server_outputs_valid(run, "live_cycle")
     if bad:
@@ -565,14 +558,22 @@ def _locked(s: Settings, sync: GitSync, log: Log) -> Outcome:
     run.plan = core.remote_plan(s.remote, sync.remotes(), s.push)
     head_before = sync.head()
     head_pulled, trading = head_before, None
-    for step in core.STEPS:
-        if step in core.SESSION_STEPS:
-            trading = _session_step(run, step, trading)
-            continue
-        _guarded(run, step)
-        if step is ServerStep.PULL:
-            head_pulled = sync.head()
-            run.missed = _missed(run)
+    if s.runner is None:  # DVC imports in its worker while the pull and the health check run
+        run.dvc = DvcSession(s.root, _process_env(s), s.stage_timeout_s)
+        with contextlib.suppress(OSError):  # then the first dvc step says it cannot start
+            run.dvc.start()
+    try:
+        for step in core.STEPS:
+            if step in core.SESSION_STEPS:
+                trading = _session_step(run, step, trading)
+                continue
+            _guarded(run, step)
+            if step is ServerStep.PULL:
+                head_pulled = sync.head()
+                run.missed = _missed(run)
+    finally:
+        if run.dvc is not None:
+            run.dvc.close()
     trading = trading is True
     push = run.plan.push
     if run.plan.sync and not run.pulled and push is PushState.PUSHING:

@@ -72,15 +72,17 @@ def _environment(env: Mapping[str, str]) -> Iterator[None]:
 
 
 def run_in_process(root: Path, args: Sequence[str], env: Mapping[str, str]) -> int:
-    """Run ``dvc repro`` arguments (``[--single-item] FILE:STAGE``) as in-process flows.
+    """Run ``dvc repro`` arguments (``[--single-item] FILE:STAGE...``) as in-process flows.
 
     Like ``krx stage`` under DVC, a stage that recorded a block or a fault in its artifact
     counts as done (0); an exception is a crashed stage (3), and later stages do not run.
     """
     single = "--single-item" in args
-    target = next(a for a in args if not a.startswith("-"))
+    names: list[str] = []
+    for target in (a for a in args if not a.startswith("-")):
+        names += [x for x in order(root, target, single) if x not in names]
     with _environment({**env, "DVC_STAGE": "in-process"}):
-        for name in order(root, target, single):
+        for name in names:
             try:
                 code = importlib.import_module(f"pipeline.flows.{name}").main(root, None)
             except KrxError as err:

@@ -12,13 +12,15 @@ import os
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-
-import httpx
+from typing import TYPE_CHECKING
 
 from pipeline.artifacts.live import SendAttempt
 from pipeline.enums import SendError
 from pipeline.io.tls import client_context
 from pipeline.params import LiveParams
+
+if TYPE_CHECKING:  # httpx (~0.1 s to import) only when a message is really sent
+    import httpx
 
 DEFAULT_API_BASE = "https://api.telegram.org"
 ENV_TOKEN = "KRX_TELEGRAM_TOKEN"
@@ -98,6 +100,8 @@ def _one(
     client: httpx.Client, cfg: TelegramConfig, text: str, n: int
 ) -> tuple[SendAttempt, int | None, float | None]:
     """One attempt: (record, message_id if sent, seconds to wait before a retry or None)."""
+    import httpx
+
     url = f"{cfg.base_url}/bot{cfg.token}/sendMessage"
     body = {"chat_id": cfg.chat_id, "text": text, "disable_web_page_preview": True}
     backoff = cfg.backoff_s * 2 ** (n - 1)
@@ -173,6 +177,8 @@ def send_message(
     Never retried: a timeout or a lost connection after the request left, or a 200 we cannot
     read (the message may have arrived; the caller records an unknown outcome).
     """
+    import httpx
+
     for name in ("httpx", "httpcore"):
         logging.getLogger(name).setLevel(logging.WARNING)  # their INFO lines carry the URL
     attempts: list[SendAttempt] = []

@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING, Any
 from pipeline.fingerprint import code_fingerprint
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from jsonschema import Draft202012Validator
 
     from pipeline.registry import ArtifactSpec
@@ -85,6 +87,15 @@ def _validator_by_id(schema_id: str) -> Draft202012Validator:
     return Draft202012Validator(
         json_schema(spec), format_checker=Draft202012Validator.FORMAT_CHECKER
     )
+
+
+def prepare_validators(schema_ids: Iterable[str]) -> None:
+    """Build these schemas' validators now, for a caller with idle time before it validates
+    (the daily run while DVC runs the stages); later validations find them built."""
+    from pipeline.core.checks import run_checks  # noqa: F401 - imported now for its cost
+
+    for schema_id in schema_ids:
+        _validator_by_id(schema_id)
 
 
 def _validator(spec: ArtifactSpec) -> Draft202012Validator:
