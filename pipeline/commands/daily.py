@@ -8,6 +8,7 @@ a usage error is 1, as everywhere).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 from pathlib import Path
 
@@ -33,14 +34,21 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run_server(args: argparse.Namespace) -> int:
     """the server's run: pull, health, stages, commit, resolve, record, push (exit 0/2/3)"""
+    from pipeline.io.dvc_session import DvcSession
+
+    # The run's DVC worker first: DVC imports in it while this process imports the flow.
+    dvc = DvcSession(Path(args.repo), {})
+    with contextlib.suppress(OSError):  # then the first dvc step says it cannot start
+        dvc.start()
     from pipeline.flows.daily_server import Settings, run_daily
 
     try:
         settings = Settings.from_env(Path(args.repo), os.environ)
     except Exception as err:  # a bad KRX_ASOF / KRX_NOW / timeout: the run cannot start
+        dvc.close()
         print(f"FAULT: {err}", flush=True)
         return EXIT_FAULT
-    return run_daily(settings).exit_code
+    return run_daily(settings, dvc=dvc).exit_code
 
 
 def run_pc(args: argparse.Namespace) -> int:

@@ -495,8 +495,11 @@ def _push(run: _Run, write: Callable[[PushState, bool], None]) -> PushState:
 # --- the run ----------------------------------------------------------------------------------
 
 
-def run_daily(s: Settings, log: Log = _print) -> Outcome:
+def run_daily(s: Settings, log: Log = _print, dvc: DvcSession | None = None) -> Outcome:
     """The server's daily run on ``s.root``; never raises, exit code 0/2/3.
+
+    ``dvc``: a DVC worker the caller started early for ``s.root`` (``krx daily server`` does,
+    so that DVC's import overlaps this module's); the run sets its environment and ends it.
 
     A run that ends BLOCKED or FAULT sends exactly one alert (``pipeline.flows.alert``). The
     heartbeat URL (``KRX_HEARTBEAT_URL``, healthchecks.io convention) hears the start and the
@@ -504,7 +507,11 @@ def run_daily(s: Settings, log: Log = _print) -> Outcome:
     """
     beat = s.env.get(HEARTBEAT_ENV) or None
     heartbeat.ping(beat, "start", log=log)
-    out = _run_daily(s, log)
+    try:
+        out = _run_daily(s, log, dvc)
+    finally:
+        if dvc is not None:
+            dvc.close()
     if out.exit_code == EXIT_OK:
         heartbeat.ping(beat, "success", log=log)
     else:
@@ -526,7 +533,7 @@ def run_daily(s: Settings, log: Log = _print) -> Outcome:
     return out
 
 
-def _run_daily(s: Settings, log: Log) -> Outcome:
+def _run_daily(s: Settings, log: Log, dvc: DvcSession | None) -> Outcome:
     try:
         sync = GitSync(s.root, net_timeout_s=s.net_timeout_s)
         git_dir = sync.git_dir()
@@ -542,14 +549,14 @@ def _run_daily(s: Settings, log: Log) -> Outcome:
             log(line)
             return Outcome(EXIT_FAULT, line)
         try:
-            return _locked(s, sync, log)
+            return _locked(s, sync, log, dvc)
         except Exception as err:  # anything unexpected: a fault with one line, never a traceback
             line = f"FAULT: {type(err).__name__}: {' '.join(str(err).split())[:300]}"
             log(line)
             return Outcome(EXIT_FAULT, line)
 
 
-def _locked(s: Settings, sync: GitSync, log: Log) -> Outcome:
+def _locked(s: Settings, sync: GitSync, log: Log, dvc: DvcSession | None) -> Outcome:
     started = time.time()
     run = _Run(s, sync, log)
     run.branch, repaired = sync.recover(s.branch)
@@ -559,9 +566,12 @@ def _locked(s: Settings, sync: GitSync, log: Log) -> Outcome:
     head_before = sync.head()
     head_pulled, trading = head_before, None
     if s.runner is None:  # DVC imports in its worker while the pull and the health check run
-        run.dvc = DvcSession(s.root, _process_env(s), s.stage_timeout_s)
+        run.dvc = dvc or DvcSession(s.root, {}, s.stage_timeout_s)
+        run.dvc.env, run.dvc.timeout_s = _process_env(s), s.stage_timeout_s
         with contextlib.suppress(OSError):  # then the first dvc step says it cannot start
             run.dvc.start()
+    elif dvc is not None:
+        dvc.close()
     try:
         for step in core.STEPS:
             if step in core.SESSION_STEPS:

@@ -13,10 +13,14 @@ Why a process and not DVC's API inside the daily run: the stage commands inherit
 which must stay a pipe the run logs line by line (the drill logs to stderr and keeps stdout for
 its table), and DVC reads ``os.environ``, which must be the run's stage environment.
 
-Protocol: requests are JSON argument lists, one a line, on a pipe that only the worker holds
-(its stdin stays the run's, as for a ``dvc`` process). After each call the worker prints the
-session token and the exit code on stdout, the pipe the caller reads; a token is random per
-session, so no stage output can end a call early.
+The worker can start before the caller knows the run's environment (``krx daily server``
+starts it first thing, so DVC's import overlaps the flow's own): each call carries the
+environment DVC and its stage processes run with, ``env`` as it is when the call is made.
+
+Protocol: requests are JSON objects ``{"argv": [...], "env": {...}}``, one a line, on a pipe
+that only the worker holds (its stdin stays the run's, as for a ``dvc`` process). After each
+call the worker prints the session token and the exit code on stdout, the pipe the caller
+reads; a token is random per session, so no stage output can end a call early.
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ NO_EXIT = 255
 
 
 class DvcSession:
-    """A ``dvc`` worker for ``root`` with the environment ``env``; ``run`` one command at a time.
+    """A ``dvc`` worker for ``root``; ``run`` one command at a time in the environment ``env``.
 
     The worker starts on ``start`` (or the first ``run``); one that died (killed, crashed) is
     replaced by the next ``run``. ``close`` ends it: it finishes nothing in flight, as calls are
@@ -98,7 +102,8 @@ class DvcSession:
         assert proc is not None and proc.stdout is not None and requests is not None
         self._used = True
         try:
-            os.write(requests, (json.dumps(list(argv)) + "\n").encode("utf-8"))
+            request = {"argv": list(argv), "env": dict(self.env)}
+            os.write(requests, (json.dumps(request) + "\n").encode("utf-8"))
         except OSError as err:  # the worker is gone: say so, the next call starts a new one
             log(f"dvc worker gone before the call ({err})")
             self._reap()
@@ -150,13 +155,17 @@ class DvcSession:
 
 
 def serve(token: str, requests_fd: int) -> int:
-    """The worker: each request line is a ``dvc`` argument list, run by DVC's CLI entry point."""
+    """The worker: each request is a ``dvc`` argument list and its environment, run by DVC's
+    CLI entry point in that environment (which the stage processes DVC starts inherit)."""
     from dvc.cli import main as dvc_main  # dvc's own logging set-up comes with it
 
     with os.fdopen(requests_fd, encoding="utf-8") as requests:
         for line in requests:
             try:
-                code = int(dvc_main(json.loads(line)))
+                request = json.loads(line)
+                os.environ.clear()
+                os.environ.update(request["env"])
+                code = int(dvc_main(request["argv"]))
             except Exception as err:  # dvc.cli.main handles its own errors; this is ours
                 print(f"dvc worker: {type(err).__name__}: {err}", flush=True)
                 code = NO_EXIT

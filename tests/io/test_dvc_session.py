@@ -68,3 +68,29 @@ def test_an_unused_worker_is_stopped_on_close(tmp_path: Path) -> None:
     proc = session._proc
     session.close()
     assert proc is not None and proc.returncode is not None
+
+
+def test_each_call_runs_in_the_environment_given_at_call_time(tmp_path: Path) -> None:
+    # krx daily server starts the worker before it knows the run's clock: the stages must see
+    # the environment of the call, not the one the worker started with.
+    lines: list[str] = []
+    session = _session(tmp_path)
+    session.start()
+    try:
+        assert session.run(["init", "--no-scm", "-q"], lines.append) == 0
+        (tmp_path / "dvc.yaml").write_text(
+            'stages:\n  clock:\n    cmd: echo "asof=$KRX_ASOF"\n    always_changed: true\n',
+            encoding="utf-8",
+        )
+        for day in ("2026-12-01", "2026-12-02"):
+            session.env = {**session.env, "KRX_ASOF": day}
+            assert session.run(["repro", "--no-run-cache", "clock"], lines.append) == 0
+        session.env = {k: v for k, v in session.env.items() if k != "KRX_ASOF"}
+        assert session.run(["repro", "--no-run-cache", "clock"], lines.append) == 0
+    finally:
+        session.close()
+    assert [x for x in lines if x.startswith("asof=")] == [
+        "asof=2026-12-01",
+        "asof=2026-12-02",
+        "asof=",
+    ]
