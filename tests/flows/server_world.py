@@ -19,6 +19,7 @@ from pipeline.flows.daily_server import Outcome, Settings, run_daily
 from pipeline.io.api_probe import free_port, serve
 from tests.conftest import BASE_ENV, ROOT, git
 from tests.server.factories import add_server_pipeline, commit_all, git_init, server_repo
+from tests.support.gitrepo import clone
 
 FRI = dt.date(2025, 9, 19)
 MON = dt.date(2025, 9, 22)
@@ -95,7 +96,7 @@ def build_world(
     git(seed, "remote", "add", "origin", str(origin))
     git(seed, "fetch", "-q", "origin")
     server = tmp / "server"
-    git(tmp, "clone", "-q", str(origin), str(server))
+    clone(origin, server)
     git(server, "config", "user.email", "server@example.invalid")
     git(server, "config", "user.name", "server")
     return ServerWorld(tmp, seed, origin, server)
