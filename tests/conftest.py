@@ -172,6 +172,29 @@ def copy_project(dest: Path, include_data: bool = True) -> Path:
     return dest
 
 
+#: The slowest test modules, slowest first (benchmarks/results/suite.txt). They start first:
+#: with ``--dist worksteal`` xdist hands each worker a contiguous half of the collection and an
+#: idle worker takes queued tests from the end of the other's queue, so long tests queued early
+#: are spread over both workers and the run never ends waiting on one that started late.
+SLOW_FIRST = (
+    "tests/e2e/test_daily_loop.py",
+    "tests/e2e/test_chaos.py",
+    "tests/e2e/test_pc_dvc.py",
+    "tests/e2e/test_pc_daily.py",
+    "tests/flows/test_backtest_dvc.py",
+    "tests/flows/test_server_dvc.py",
+    "tests/e2e/test_daily_ops_faults.py",
+    "tests/flows/test_daily_server.py",
+    "tests/flows/test_drill_parity.py",
+    "tests/flows/test_drill.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {module: i for i, module in enumerate(SLOW_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::", 1)[0], len(rank)))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _shared_code_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     """The folder where the session's compiled caches are built once for every xdist worker."""
