@@ -28,6 +28,7 @@ import pytest
 
 from ops_api.app import create_app
 from ops_api.settings import Settings
+from tests.support import codecache, shared
 from tests.support.gitrepo import GitRepo
 from tests.support.net import serve
 
@@ -120,10 +121,31 @@ def committed_artifacts(dest: Path, root: Path = ROOT) -> list[str]:
 
 
 _TEMPLATES: dict[bool, Path] = {}
+_WARM: set[bool] = set()
 
 
 def _project_template(include_data: bool) -> Path:
-    """The project as one fresh commit, built once per process (copied by ``copy_project``)."""
+    """The project as one fresh commit with the session's compiled caches (``warm_code``),
+    built once per process (copied by ``copy_project``)."""
+    template = _raw_template(include_data)
+    if include_data not in _WARM:
+        warm_code(template)
+        _WARM.add(include_data)
+    return template
+
+
+#: Copy the session's compiled caches (numba's, bytecode) into a world's own packages
+#: (tests/support/codecache.py); ``tests.support.gitrepo.clone`` does it for every clone.
+warm_code = codecache.warm
+
+
+def _copy_raw_with_data(dest: Path) -> Path:
+    shutil.copytree(_raw_template(True), dest, symlinks=True)
+    return dest
+
+
+def _raw_template(include_data: bool) -> Path:
+    """The project as one fresh commit, built once per process."""
     if include_data not in _TEMPLATES:
         dest = Path(tempfile.mkdtemp(prefix="krx-project-")) / "project"
         atexit.register(shutil.rmtree, dest.parent, True)
@@ -148,6 +170,37 @@ def copy_project(dest: Path, include_data: bool = True) -> Path:
     under test) and, with ``include_data``, its artifacts as committed at ``HEAD``."""
     shutil.copytree(_project_template(include_data), dest, symlinks=True, dirs_exist_ok=True)
     return dest
+
+
+#: The slowest test modules, slowest first (benchmarks/results/suite.txt). They start first:
+#: with ``--dist worksteal`` xdist hands each worker a contiguous half of the collection and an
+#: idle worker takes queued tests from the end of the other's queue, so long tests queued early
+#: are spread over both workers and the run never ends waiting on one that started late.
+SLOW_FIRST = (
+    "tests/e2e/test_daily_loop.py",
+    "tests/e2e/test_chaos.py",
+    "tests/e2e/test_pc_dvc.py",
+    "tests/e2e/test_pc_daily.py",
+    "tests/flows/test_backtest_dvc.py",
+    "tests/flows/test_server_dvc.py",
+    "tests/e2e/test_daily_ops_faults.py",
+    "tests/flows/test_daily_server.py",
+    "tests/flows/test_drill_parity.py",
+    "tests/flows/test_drill.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {module: i for i, module in enumerate(SLOW_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::", 1)[0], len(rank)))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _shared_code_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The folder where the session's compiled caches are built once for every xdist worker."""
+    codecache.shared_root = shared.root(tmp_path_factory)
+    codecache.project_with_data = _copy_raw_with_data
+    codecache.environment = {**os.environ, **BASE_ENV}
 
 
 @pytest.fixture

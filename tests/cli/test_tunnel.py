@@ -84,18 +84,28 @@ def sshd(world: SshWorld) -> Iterator[subprocess.Popen[bytes]]:
         start_new_session=True,
     )
     try:
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 60
         while not _listening(world.port):
             assert proc.poll() is None, "sshd exited at start"
             assert time.monotonic() < deadline, "sshd did not listen"
             time.sleep(0.05)
         yield proc
     finally:
-        doomed = [proc.pid, *descendants(proc.pid)]
+        # Freeze the tree first (a stopped process cannot fork), collect it until no new process
+        # shows up, then kill it all: a connection process forked while a scan ran would live
+        # on, reparented, and keep the forward up.
+        doomed: set[int] = set()
+        found = {proc.pid}
+        while found - doomed:
+            for pid in found - doomed:
+                with suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGSTOP)
+            doomed |= found
+            found = {proc.pid, *descendants(proc.pid)}
         for pid in doomed:
             with suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-        proc.wait(timeout=10)
+        proc.wait(timeout=30)
 
 
 def descendants(root: int) -> list[int]:
@@ -158,28 +168,39 @@ def test_tunnel_forwards_and_reconnects_by_itself(ssh_world: SshWorld) -> None:
     local = free_port()
     url = f"http://127.0.0.1:{local}"
     env = {**os.environ, **BASE_ENV, "PYTHONPATH": str(ROOT)}
-    with serve(create_app(Settings(repo=repo.path))) as resolver:
+    # The tunnel's log goes to a file the test can read while it runs: the tunnel notices its
+    # forward is up a moment after the forward works (it polls), so the test waits for the
+    # line itself rather than racing it (on a loaded machine the Ctrl-C came first).
+    log = ssh_world.config.parent / "tunnel.log"
+
+    def ups() -> int:
+        return log.read_text(encoding="utf-8").count("tunnel: up: ")
+
+    with serve(create_app(Settings(repo=repo.path))) as resolver, log.open("w") as err_file:
         remote = int(resolver.rsplit(":", 1)[1])
         args = tunnel_args(ssh_world, local, remote)
         # cwd: the tunnel needs no repository (not the checkout: the hermetic guard)
         proc = subprocess.Popen(
-            args, cwd=ssh_world.config.parent, env=env, stderr=subprocess.PIPE, text=True
+            args, cwd=ssh_world.config.parent, env=env, stderr=err_file, text=True
         )
         try:
             with sshd(ssh_world):
                 wait_until(lambda: health(url) == 200, 90, "tunnel never forwarded")
+                wait_until(lambda: ups() == 1, 60, "the tunnel did not log its forward")
             # sshd and its connections are gone: the forward drops, the tunnel keeps trying.
-            wait_until(lambda: health(url) is None, 30, "forward still up without sshd")
+            wait_until(lambda: health(url) is None, 90, "forward still up without sshd")
             assert proc.poll() is None
             with sshd(ssh_world):
-                wait_until(lambda: health(url) == 200, 60, "tunnel did not reconnect")
+                wait_until(lambda: health(url) == 200, 90, "tunnel did not reconnect")
+                wait_until(lambda: ups() == 2, 60, "the tunnel did not log its reconnection")
                 body = httpx.get(f"{url}/api/ops/health", timeout=5, trust_env=False).json()
                 proc.send_signal(signal.SIGINT)  # Ctrl-C
-                _, err = proc.communicate(timeout=30)
+                proc.wait(timeout=120)  # a bound for a hang, not the expected time (< 1 s)
         finally:
             if proc.poll() is None:
                 proc.kill()
-                proc.communicate(timeout=30)
+                proc.wait(timeout=30)
+    err = log.read_text(encoding="utf-8")
     assert body["rows"][0]["repo"]["commit"] == repo.git("rev-parse", "HEAD")
     assert proc.returncode == 0, err
     assert err.count("tunnel: up: ") >= 2 and "reconnecting in" in err and "tunnel: stopped" in err

@@ -43,6 +43,7 @@ from pipeline.io.validate import validate_bytes
 from pipeline.krx_calendar import KrxCalendar
 from tests.conftest import BASE_ENV, copy_project, git
 from tests.server import factories as f
+from tests.support import gitrepo
 
 SEOUL = f.SEOUL
 EXIT_CODES = {EXIT_OK, EXIT_BLOCKED, EXIT_FAULT}
@@ -445,7 +446,7 @@ def build(tmp: Path, first: dt.date) -> tuple[Path, Path, Path]:
     git(tmp, "clone", "-q", "--bare", str(seed), str(origin))
     pc, server = tmp / "pc", tmp / "server"
     for clone in (pc, server):
-        git(tmp, "clone", "-q", str(origin), str(clone))
+        gitrepo.clone(origin, clone)
         for key, value in (("user.name", "krx"), ("user.email", "krx@example.invalid")):
             git(clone, "config", key, value)
     return origin, pc, server

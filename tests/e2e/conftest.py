@@ -1,4 +1,5 @@
-"""Fixtures of the end-to-end tests: pristine origins built once per worker, copied per test."""
+"""Fixtures of the end-to-end tests: pristine origins built once per session (shared by the
+xdist workers: tests/support/shared.py), copied per test."""
 
 from __future__ import annotations
 
@@ -8,27 +9,32 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.ops_world import GOOD_DAY, build_origin, clone_world, resolver
+from tests.support import shared
 
 
 @pytest.fixture(scope="session")
 def ops_origin(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A bare origin after the PC's first day (small params) and the operator's portfolio."""
-    return build_origin(tmp_path_factory.mktemp("ops-origin"))
+    built = shared.once(shared.root(tmp_path_factory), "ops-origin", build_origin)
+    return built / "origin.git"
 
 
 @pytest.fixture(scope="session")
 def ops_origin_day1(ops_origin: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """``ops_origin`` after one good server morning (GOOD_DAY) was pushed by daily_ops.sh."""
-    tmp = tmp_path_factory.mktemp("ops-origin-day1")
-    origin = tmp / "origin.git"
-    shutil.copytree(ops_origin, origin, symlinks=True)
-    w = clone_world(tmp, origin)
-    with resolver(w.server) as url:
-        w.api = url
-        out = w.daily_ops(GOOD_DAY)
-    assert out.returncode == 0, out.stdout + out.stderr
-    assert w.head(origin, "main") == w.head(w.server)
-    return origin
+
+    def build(tmp: Path) -> None:
+        origin = tmp / "origin.git"
+        shutil.copytree(ops_origin, origin, symlinks=True)
+        w = clone_world(tmp, origin)
+        with resolver(w.server) as url:
+            w.api = url
+            out = w.daily_ops(GOOD_DAY)
+        assert out.returncode == 0, out.stdout + out.stderr
+        assert w.head(origin, "main") == w.head(w.server)
+
+    built = shared.once(shared.root(tmp_path_factory), "ops-origin-day1", build)
+    return built / "origin.git"
 
 
 @pytest.fixture

@@ -9,6 +9,8 @@ git, dvc, uvicorn) on loopback with bounded timeouts.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import datetime as dt
 import json
 import os
 import signal
@@ -20,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pipeline.flows import daily_pc, daily_server
+from pipeline.flows.stage_runner import run_in_process
 from tests.conftest import BASE_ENV, copy_project, git, run
 from tests.support import net
 from tests.support.gitrepo import bare_origin, clone
@@ -93,6 +97,42 @@ class World:
             timeout=180,
         )
 
+    def daily_ops_in_process(self, asof: str) -> subprocess.CompletedProcess[str]:
+        """The flow ``daily_ops.sh`` execs (``krx daily server``), run in this process with its
+        DVC stages in-process too (``pipeline.flows.stage_runner``, the order of
+        ``server/dvc.yaml``): the same run without the wrapper and the dvc/stage processes,
+        which a test keeps for one or two of its mornings."""
+        env = {
+            **os.environ,
+            **BASE_ENV,
+            **self.server_env(asof),
+            # What the wrapper exports besides (deploy/oci/daily_ops.sh).
+            "KRX_ROLE": "SERVER",
+            "GIT_TERMINAL_PROMPT": "0",
+            "PYTHONIOENCODING": "utf-8",
+        }
+        day = dt.date.fromisoformat(asof)
+        settings = dataclasses.replace(
+            daily_server.Settings.from_env(self.server, env),
+            asof=day,
+            now=dt.datetime.fromisoformat(env["KRX_NOW"]),
+            runner=run_in_process,
+        )
+        lines: list[str] = []
+        out = daily_server.run_daily(settings, log=lines.append)
+        return subprocess.CompletedProcess(
+            ["krx", "daily", "server"], out.exit_code, "\n".join(lines), ""
+        )
+
+    def pc_daily_in_process(self, asof: str) -> int:
+        """The flow ``daily.sh`` runs (``krx daily pc``), in this process: the same steps
+        (lock, pull, the real ``dvc repro``, validate, commit, push) without the wrapper."""
+        lines: list[str] = []
+        with environment({**BASE_ENV, "KRX_ASOF": asof}):
+            code = daily_pc.run(self.pc, daily_pc.PcSettings.from_env(os.environ), lines.append)
+        assert code == 0, "\n".join(lines)
+        return code
+
     def krx(self, clone: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
         return run([sys.executable, "-m", "pipeline.cli", *args], clone, env=env, check=False)
 
@@ -107,6 +147,18 @@ class World:
         return data
 
 
+@contextlib.contextmanager
+def environment(values: dict[str, str]) -> Iterator[None]:
+    """``os.environ`` with ``values`` set, for an in-process run (restored after)."""
+    saved = dict(os.environ)
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
 def build_origin(tmp: Path) -> Path:
     """Seed (small params, no committed data) → bare origin; the PC's first day and portfolio."""
     seed = copy_project(tmp / "seed", include_data=False)
@@ -115,7 +167,7 @@ def build_origin(tmp: Path) -> Path:
     origin = tmp / "origin.git"
     bare_origin(seed, origin)
     pc = tmp / "pc-setup"
-    git(tmp, "clone", "-q", str(origin), str(pc))
+    clone(origin, pc)
     run(["bash", "deploy/pc/daily.sh"], pc, env={"KRX_VENV": VENV, "KRX_ASOF": FIRST_PC_DAY})
     baseline = ["--cash", "10000000", "--asof", FIRST_PC_DAY, "--by", "operator"]
     run([sys.executable, "-m", "pipeline.cli", "portfolio", "set", *baseline], pc)

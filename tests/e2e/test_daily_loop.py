@@ -5,6 +5,12 @@ Ten KRX sessions from 2026-12-21 to 2027-01-06 with the server also run on two c
 ``daily.sh`` on some evenings (in between the bundle goes stale: exits only), an operator
 ticket, and at the end the PC's reconcile reads the server's history. Then every command of
 ``docs/runbook.md`` is run against a second world.
+
+The first and the last server morning run the real ``deploy/oci/daily_ops.sh`` (and so ``dvc
+repro`` of the server stages), the last PC evening the real ``deploy/pc/daily.sh``: the process
+boundary is crossed on both machines. The mornings in between run the same flow in-process
+(``World.daily_ops_in_process``: its stages through ``pipeline.flows.stage_runner``), the other
+evenings the PC's flow in-process (with its real ``dvc repro``); every day asserts the same.
 """
 
 from __future__ import annotations
@@ -35,12 +41,15 @@ SESSIONS = (
 )
 CLOSED = ("2026-12-25", "2026-12-31")
 PC_EVENINGS = ("2026-12-23", "2026-12-30", "2027-01-06")  # the PC skips the other evenings
+#: The days that run the real shell wrappers (the others run the same flows in this process).
+REAL_MORNINGS = (SESSIONS[0], SESSIONS[-1])
+REAL_EVENINGS = (PC_EVENINGS[-1],)
 RECORD = "reports/ops/scheduler_record.json"
 
 
 def check_day(w: World, day: str, bundle_asof: str) -> str | None:
     """Assert one server morning; the outputs commit of a session (None on a closure)."""
-    out = w.daily_ops(day)
+    out = w.daily_ops(day) if day in REAL_MORNINGS else w.daily_ops_in_process(day)
     assert out.returncode == 0, out.stdout + out.stderr
     head = w.head(w.server)
     assert w.head(w.origin, "main") == head, "pushed"
@@ -112,7 +121,10 @@ def test_ten_trading_days_pc_and_server(fresh_origin: Path, tmp_path: Path) -> N
                     "ACKNOWLEDGED",
                 )
             if day in PC_EVENINGS:
-                w.pc_daily(day)
+                if day in REAL_EVENINGS:
+                    w.pc_daily(day)
+                else:
+                    w.pc_daily_in_process(day)
                 bundle_asof = day
     # The PC's last evening pulled the whole server history before its reconcile ran.
     recon = w.read(w.pc, "reports/recon/recon_summary.json")

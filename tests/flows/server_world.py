@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ from pipeline.flows.daily_server import Outcome, Settings, run_daily
 from pipeline.io.api_probe import free_port, serve
 from tests.conftest import BASE_ENV, ROOT, git
 from tests.server.factories import add_server_pipeline, commit_all, git_init, server_repo
+from tests.support.gitrepo import clone
 
 FRI = dt.date(2025, 9, 19)
 MON = dt.date(2025, 9, 22)
@@ -45,6 +46,9 @@ class ServerWorld:
     origin: Path
     server: Path
     logs: list[str] = field(default_factory=list)
+    #: How the runs run their DVC stages (Settings.runner): None, real ``dvc repro`` processes;
+    #: ``pipeline.flows.stage_runner.run_in_process``, the same stages in this process.
+    runner: Callable[[Path, Sequence[str], Mapping[str, str]], int] | None = None
 
     def push(self, message: str) -> None:
         commit_all(self.seed, message)
@@ -60,6 +64,7 @@ class ServerWorld:
             api_url=api_url,
             net_timeout_s=20.0,
             lock_wait_s=1.0,
+            runner=self.runner,
         )
         return Settings(**{**base.__dict__, **changes})
 
@@ -83,7 +88,10 @@ class ServerWorld:
 
 
 def build_world(
-    tmp: Path, portfolio: bool = True, prepare: Callable[[Path], None] | None = None
+    tmp: Path,
+    portfolio: bool = True,
+    prepare: Callable[[Path], None] | None = None,
+    runner: Callable[[Path, Sequence[str], Mapping[str, str]], int] | None = None,
 ) -> ServerWorld:
     """Origin and server clone; ``prepare`` edits the PC's seed before its one commit."""
     seed = seed_repo(tmp / "pc", portfolio=portfolio)
@@ -95,7 +103,7 @@ def build_world(
     git(seed, "remote", "add", "origin", str(origin))
     git(seed, "fetch", "-q", "origin")
     server = tmp / "server"
-    git(tmp, "clone", "-q", str(origin), str(server))
+    clone(origin, server)
     git(server, "config", "user.email", "server@example.invalid")
     git(server, "config", "user.name", "server")
-    return ServerWorld(tmp, seed, origin, server)
+    return ServerWorld(tmp, seed, origin, server, runner=runner)

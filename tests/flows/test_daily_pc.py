@@ -18,6 +18,7 @@ import pytest
 from pipeline.errors import EXIT_BLOCKED, EXIT_FAULT, EXIT_OK
 from pipeline.flows import daily_pc
 from tests.conftest import BASE_ENV, copy_project, git
+from tests.support.gitrepo import clone
 
 CLOCK_ONLY = """\
 stages:
@@ -49,7 +50,7 @@ class World:
         self.origin = tmp / "origin.git"
         shutil.copytree(seed_origin, self.origin, symlinks=True)
         self.pc = tmp / "pc"
-        git(tmp, "clone", "-q", str(self.origin), str(self.pc))
+        clone(self.origin, self.pc)
         self.lines: list[str] = []
 
     def daily(self, asof: str, **settings: Any) -> int:

@@ -2,6 +2,10 @@
 
 Each fault is left the way a killed or misconfigured run leaves it; the run recovers (or faults
 with a clear line) and the next run is clean. Exit codes are only ever 0, 2 or 3.
+
+The runs take their DVC stages in-process too (``pipeline.flows.stage_runner``): what is under
+test here is the flow's git, lock and record handling. The healthy day runs them through real
+``dvc repro`` processes, as do tests/flows/test_server_dvc.py and the end-to-end tests.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.flows.daily_server import LOCK_NAME
+from pipeline.flows.stage_runner import run_in_process
 from tests.conftest import git
 from tests.flows.server_world import MON, RECORD, TUE, ServerWorld, build_world
 
@@ -23,7 +28,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture
 def world(tmp_path: Path) -> ServerWorld:
-    return build_world(tmp_path)
+    return build_world(tmp_path, runner=run_in_process)
 
 
 def steps(w: ServerWorld) -> dict[str, str]:
@@ -52,7 +57,7 @@ def assert_in_sync_without_merges(w: ServerWorld) -> None:
 
 
 def test_healthy_day_commits_owned_paths_records_and_pushes_by_default(w: ServerWorld) -> None:
-    out = w.daily(MON)
+    out = w.daily(MON, runner=None)  # real dvc processes
     assert out.exit_code == 0, w.log()
     assert out.receipt is not None and out.receipt.reason == "ORDERS_READY"
     assert set(steps(w).values()) == {"OK"}
@@ -214,7 +219,7 @@ def test_a_non_session_day_skips_the_stages(w: ServerWorld) -> None:
 
 
 def test_fresh_server_without_portfolio_is_blocked_no_portfolio(tmp_path: Path) -> None:
-    w = build_world(tmp_path, portfolio=False)
+    w = build_world(tmp_path, portfolio=False, runner=run_in_process)
     out = w.daily(MON)
     assert out.exit_code == 2, w.log()
     assert out.receipt is not None and out.receipt.reason == "NO_PORTFOLIO"

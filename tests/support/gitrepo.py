@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.canonical import canonical_bytes
+from tests.support import codecache
 
 Content = bytes | str | Mapping[str, Any] | None
 
@@ -142,6 +143,8 @@ def bare_origin(seed: Path, dest: Path) -> Path:
 
 
 def clone(origin: Path, dest: Path) -> Path:
-    """A working clone of ``origin`` at ``dest``."""
+    """A working clone of ``origin`` at ``dest`` (with the session's compiled caches when it
+    holds the project's packages: tests/support/codecache.py)."""
     subprocess.run(["git", "clone", "-q", str(origin), str(dest)], check=True, capture_output=True)
+    codecache.warm(dest)
     return dest
