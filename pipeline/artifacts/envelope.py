@@ -14,9 +14,14 @@ from pipeline.types import CommitSha, Sha256
 
 
 class Model(BaseModel):
-    """Base of every artifact model: strict about unknown keys, immutable."""
+    """Base of every artifact model: strict about unknown keys, immutable.
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    ``defer_build``: a model's validator is built when it is first used, not when its module
+    is imported: a stage process imports every artifact model (through the registry) and uses
+    a few (about 0.1 s less per process, measured on the server's stages).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
 
 class Producer(Model):
