@@ -92,6 +92,9 @@ def run_tunnel(
     check_spec(spec)
     say = log or (lambda line: print(f"tunnel: {line}", file=sys.stderr, flush=True))
     previous_term = signal.signal(signal.SIGTERM, _raise_interrupt)  # systemd stop = Ctrl-C
+    # Ctrl-C stops the tunnel even where it was started with SIGINT ignored (a background job
+    # of a non-interactive shell, ``nohup``): Python keeps an inherited SIG_IGN otherwise.
+    previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
     delay = 0.5
     count = 0
     try:
@@ -112,3 +115,4 @@ def run_tunnel(
         say("stopped")
     finally:
         signal.signal(signal.SIGTERM, previous_term)
+        signal.signal(signal.SIGINT, previous_int)

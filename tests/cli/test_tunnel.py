@@ -195,7 +195,14 @@ def test_tunnel_forwards_and_reconnects_by_itself(ssh_world: SshWorld) -> None:
                 wait_until(lambda: ups() == 2, 60, "the tunnel did not log its reconnection")
                 body = httpx.get(f"{url}/api/ops/health", timeout=5, trust_env=False).json()
                 proc.send_signal(signal.SIGINT)  # Ctrl-C
-                proc.wait(timeout=120)  # a bound for a hang, not the expected time (< 1 s)
+                try:
+                    proc.wait(timeout=120)  # a bound for a hang, not the expected time (< 1 s)
+                except subprocess.TimeoutExpired:  # say where it hung, then fail
+                    status = Path(f"/proc/{proc.pid}/status").read_text(encoding="utf-8")
+                    masks = [x for x in status.splitlines() if x.startswith("Sig")]
+                    raise AssertionError(
+                        f"Ctrl-C did not stop the tunnel: {masks}\n{log.read_text('utf-8')}"
+                    ) from None
         finally:
             if proc.poll() is None:
                 proc.kill()
@@ -237,3 +244,26 @@ def test_ssh_command_line_and_backoff() -> None:
     assert next_delay(60.0, uptime=3600.0, max_backoff=60.0) == 1.0
     assert fatal_reason("x\nroot@127.0.0.1: Permission denied (publickey).\n")
     assert fatal_reason("ssh: connect to host 127.0.0.1 port 22: Connection refused") is None
+
+
+def test_ctrl_c_stops_a_tunnel_started_with_sigint_ignored(ssh_world: SshWorld) -> None:
+    # A background job of a non-interactive shell (`krx tunnel ... &`) or nohup starts with
+    # SIGINT ignored, which Python keeps: the tunnel installs its own Ctrl-C handler. No sshd
+    # here: the tunnel keeps retrying a refused port, which is when an operator stops it.
+    env = {**os.environ, **BASE_ENV, "PYTHONPATH": str(ROOT)}
+    log = ssh_world.config.parent / "ignored.log"
+    args = tunnel_args(ssh_world, free_port(), free_port())
+    with log.open("w") as err_file:
+        proc = subprocess.Popen(
+            args, cwd=ssh_world.config.parent, env=env, stderr=err_file, text=True,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
+        )  # fmt: skip
+        try:
+            wait_until(lambda: "reconnecting in" in log.read_text("utf-8"), 90, "no retry")
+            proc.send_signal(signal.SIGINT)
+            assert proc.wait(timeout=120) == 0, log.read_text("utf-8")
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(timeout=30)
+    assert "tunnel: stopped" in log.read_text("utf-8")
