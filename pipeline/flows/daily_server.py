@@ -212,8 +212,7 @@ def dvc_repro(run: _Run, *target: str) -> int:
     """
     if run.s.runner is not None:
         return run.s.runner(run.s.root, target, _process_env(run.s))
-    if run.dvc is None:
-        run.dvc = DvcSession(run.s.root, _process_env(run.s), run.s.stage_timeout_s)
+    assert run.dvc is not None, "the run starts its DVC worker before its steps"
     return run.dvc.run(["repro", "--no-run-cache", *target], run.log, _prepare_validation)
 
 
@@ -566,12 +565,10 @@ def _locked(s: Settings, sync: GitSync, log: Log, dvc: DvcSession | None) -> Out
     head_before = sync.head()
     head_pulled, trading = head_before, None
     if s.runner is None:  # DVC imports in its worker while the pull and the health check run
-        run.dvc = dvc or DvcSession(s.root, {}, s.stage_timeout_s)
+        run.dvc = dvc or DvcSession(s.root, {})
         run.dvc.env, run.dvc.timeout_s = _process_env(s), s.stage_timeout_s
         with contextlib.suppress(OSError):  # then the first dvc step says it cannot start
             run.dvc.start()
-    elif dvc is not None:
-        dvc.close()
     try:
         for step in core.STEPS:
             if step in core.SESSION_STEPS:
