@@ -55,7 +55,11 @@ HISTORY_LIMIT = 30
 
 @dataclass(frozen=True)
 class Doc:
-    """One artifact as read: ``data`` None if absent or unreadable (``problem`` says why)."""
+    """One artifact as read: ``data`` None if absent or unreadable (``problem`` says why).
+
+    ``data`` is in the current schema version (``registry.upgrade``: a receipt written before
+    a rename shows today's codes and advice); ``valid`` is about the file as stored.
+    """
 
     name: str
     data: dict[str, Any] | None
@@ -138,7 +142,7 @@ def _local_doc(store: Store, commit: str, name: str) -> Doc:
     if not isinstance(data, dict):
         return Doc(name, None, False, f"{rel}: JSON 객체가 아닙니다")
     problem = "; ".join(f"{p.pointer or '/'}: {p.message}" for p in problems[:3]) or None
-    return Doc(name, data, not problems, problem)
+    return Doc(name, registry.upgrade(data), not problems, problem)
 
 
 def _local_tables(store: Store, commit: str) -> dict[str, str]:
@@ -234,7 +238,7 @@ def _remote_doc(name: str, env: dict[str, Any]) -> Doc:
         )
     problems = env.get("validation_errors") or []
     problem = "; ".join(f"{p['pointer'] or '/'}: {p['message']}" for p in problems[:3]) or None
-    return Doc(name, rows[0], env.get("valid"), problem)
+    return Doc(name, registry.upgrade(rows[0]), env.get("valid"), problem)
 
 
 def remote_history(client: httpx.Client) -> list[MetricsPoint]:

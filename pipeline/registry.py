@@ -2,27 +2,33 @@
 
 Writers, readers, ``validate``, the resolver's allowlist and the README table all come from
 here. A breaking change adds a ``v2`` entry and keeps ``v1`` in ``LEGACY`` so artifacts at old
-refs still validate (STYLE §6).
+refs still validate (STYLE §6); a legacy spec's ``upgrade`` turns its documents into the next
+version's, and ``upgrade`` below applies those steps, so every reader gets the current model.
 """
 
 from __future__ import annotations
 
 import fnmatch
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
+from pipeline.artifacts import legacy
 from pipeline.artifacts.backtest import BacktestMetricsV1, BacktestResultV1
 from pipeline.artifacts.bundle import StrategyBundleV1
-from pipeline.artifacts.drill import DrillReportV1, DrillReportV2
+from pipeline.artifacts.drill import DrillReportV1, DrillReportV2, DrillReportV3
 from pipeline.artifacts.envelope import Envelope
 from pipeline.artifacts.live import (
     DeliveryRecordV1,
     LiveCycleReceiptV1,
+    LiveCycleReceiptV2,
     OrderPlanV1,
+    OrderPlanV2,
     PlanLedgerV1,
     SendLedgerV1,
 )
-from pipeline.artifacts.ops import OpsSummaryV1
+from pipeline.artifacts.ops import OpsSummaryV1, OpsSummaryV2
 from pipeline.artifacts.portfolio import PortfolioV1, PositionsV1
 from pipeline.artifacts.prices import ClockV1, PricesMetaV1
 from pipeline.artifacts.recon import ReconDailyV1, ReconSummaryV1
@@ -46,6 +52,9 @@ class ArtifactSpec:
     stage: str
     description: str
     model: type[Envelope] | None = None  # JSON artifacts only
+    #: A legacy version only: a parsed document of this version -> the next version's (raw
+    #: dicts; ``pipeline.artifacts.legacy``). None: the current version, or no upgrade exists.
+    upgrade: Callable[[dict[str, Any]], dict[str, Any]] | None = None
 
     @property
     def schema_id(self) -> str:
@@ -301,33 +310,33 @@ ARTIFACTS: tuple[ArtifactSpec, ...] = (
     ),
     ArtifactSpec(
         name="ops_summary",
-        version=1,
+        version=2,
         path="reports/ops/ops_summary.json",
         owner=Owner.SERVER,
         kind=ArtifactKind.JSON,
         stage="ops_summary",
         description="Single pane of glass: overall_status and top_risks",
-        model=OpsSummaryV1,
+        model=OpsSummaryV2,
     ),
     ArtifactSpec(
         name="order_plan",
-        version=1,
+        version=2,
         path="reports/live/order_plan.json",
         owner=Owner.SERVER,
         kind=ArtifactKind.JSON,
         stage="live_cycle",
         description="The day's orders from targets, positions and prices after guardrails",
-        model=OrderPlanV1,
+        model=OrderPlanV2,
     ),
     ArtifactSpec(
         name="live_cycle_receipt",
-        version=1,
+        version=2,
         path="reports/live/live_cycle_receipt.json",
         owner=Owner.SERVER,
         kind=ArtifactKind.JSON,
         stage="live_cycle",
         description="Receipt of the day's live cycle: result, decision, reason, push",
-        model=LiveCycleReceiptV1,
+        model=LiveCycleReceiptV2,
     ),
     ArtifactSpec(
         name="send_ledger",
@@ -381,13 +390,13 @@ ARTIFACTS: tuple[ArtifactSpec, ...] = (
     ),
     ArtifactSpec(
         name="drill_report",
-        version=2,
+        version=3,
         path="reports/ops/drill_report.json",
         owner=Owner.SERVER,
         kind=ArtifactKind.JSON,
         stage="drill",
         description="Last `krx drill`: the daily flow in a scratch copy: exit code, reason, steps",
-        model=DrillReportV2,
+        model=DrillReportV3,
     ),
     ArtifactSpec(
         name="scheduler_record",
@@ -412,6 +421,50 @@ LEGACY: tuple[ArtifactSpec, ...] = (
         stage="drill",
         description="Last `krx drill`: server loop self-test in a scratch copy, per-step results",
         model=DrillReportV1,
+    ),  # no upgrade: v2 replaced the drill's own steps and reasons by the daily run's
+    ArtifactSpec(
+        name="drill_report",
+        version=2,
+        path="reports/ops/drill_report.json",
+        owner=Owner.SERVER,
+        kind=ArtifactKind.JSON,
+        stage="drill",
+        description="Last `krx drill`: the daily flow in a scratch copy: exit code, reason, steps",
+        model=DrillReportV2,
+        upgrade=legacy.upgrade_drill_report_v2,
+    ),
+    ArtifactSpec(
+        name="ops_summary",
+        version=1,
+        path="reports/ops/ops_summary.json",
+        owner=Owner.SERVER,
+        kind=ArtifactKind.JSON,
+        stage="ops_summary",
+        description="Single pane of glass: overall_status and top_risks",
+        model=OpsSummaryV1,
+        upgrade=legacy.upgrade_ops_summary_v1,
+    ),
+    ArtifactSpec(
+        name="order_plan",
+        version=1,
+        path="reports/live/order_plan.json",
+        owner=Owner.SERVER,
+        kind=ArtifactKind.JSON,
+        stage="live_cycle",
+        description="The day's orders from targets, positions and prices after guardrails",
+        model=OrderPlanV1,
+        upgrade=legacy.upgrade_order_plan_v1,
+    ),
+    ArtifactSpec(
+        name="live_cycle_receipt",
+        version=1,
+        path="reports/live/live_cycle_receipt.json",
+        owner=Owner.SERVER,
+        kind=ArtifactKind.JSON,
+        stage="live_cycle",
+        description="Receipt of the day's live cycle: result, decision, reason, push",
+        model=LiveCycleReceiptV1,
+        upgrade=legacy.upgrade_live_cycle_receipt_v1,
     ),
 )
 
@@ -437,6 +490,19 @@ def by_schema_id(schema_id: str) -> ArtifactSpec | None:
         if spec.schema_id == schema_id:
             return spec
     return None
+
+
+def upgrade(data: Any, to: str | None = None) -> Any:
+    """A parsed artifact of a legacy version brought up to schema id ``to`` (default: the
+    version written now), one legacy ``upgrade`` step at a time. Anything else (a current or
+    unknown version, not an envelope, a version with no upgrade) comes back as it is."""
+    while isinstance(data, dict) and data.get("schema") != to:
+        sid = data.get("schema")
+        spec = by_schema_id(sid) if isinstance(sid, str) else None
+        if spec is None or spec.upgrade is None:
+            break
+        data = spec.upgrade(data)
+    return data
 
 
 def spec_for_path(path: str) -> ArtifactSpec | None:

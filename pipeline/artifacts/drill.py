@@ -1,7 +1,8 @@
 """``reports/ops/drill_report.json``: the last ``krx drill`` (DESIGN §5 Drill, issues 9, 13).
 
-v1 (a drill-specific step list and reasons) is kept so reports at old refs still validate; v2 is
-written since the drill runs the daily flow itself.
+v1 (a drill-specific step list and reasons) and v2 (the receipt's reason spelled ``NO_BUNDLE``
+for a missing bundle) are kept so reports at old refs still validate; v3 is written (v2 with
+``BUNDLE_MISSING``: one name per fact).
 
 A drill runs the whole server loop against HEAD in a scratch copy with the gate forced to
 MOCK_ONLY and delivery forced to the console; this report is the only thing it adds to the
@@ -14,6 +15,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from pipeline.artifacts import legacy
 from pipeline.artifacts.envelope import Envelope, Model
 from pipeline.artifacts.scheduler import SchedulerStep
 from pipeline.enums import (
@@ -97,7 +99,9 @@ class DrillReportV1(Envelope):
     ops_status: OverallStatus | None = Field(
         description="overall_status of the scratch ops summary (null if none was written)"
     )
-    cycle: CycleView | None = Field(description="The scratch receipt (null if none was written)")
+    cycle: legacy.CycleView | None = Field(
+        description="The scratch receipt (null if none was written)"
+    )
     overall_result: DrillResult = Field(
         description="FAIL if any step failed, else BLOCKED on a safety block, else WARN, else PASS"
     )
@@ -111,6 +115,46 @@ class DrillReportV2(Envelope):
     ``CycleReason``, its result the scheduler record's result (one enum name per fact)."""
 
     schema_id: Literal["drill_report/v2"] = Field("drill_report/v2", alias="schema")
+    head_commit: CommitSha | None = Field(
+        description="The real repository's HEAD that was drilled (null: no commits)"
+    )
+    real_tree_dirty: bool = Field(
+        description="The real working tree had uncommitted changes (the drill used HEAD only)"
+    )
+    observed_safety: ObservedSafety = Field(description="The real repository's safety settings")
+    forced_safety: ForcedSafety = Field(description="What the scratch copy ran with")
+    steps: tuple[SchedulerStep, ...] = Field(
+        description="The daily run's steps as it ran them in the scratch copy (record format)"
+    )
+    ops_status: OverallStatus | None = Field(
+        description="overall_status of the scratch ops summary (null if none was written)"
+    )
+    cycle: legacy.CycleView | None = Field(
+        description="The scratch receipt (null if none was written)"
+    )
+    reason: legacy.CycleReason | None = Field(
+        description="The receipt's reason, as the scheduled run would write it (null: none)"
+    )
+    result: SchedulerStepResult = Field(
+        description="OK, BLOCKED or FAULT: what the scheduled run would end with"
+    )
+    exit_code: Literal[0, 2, 3] = Field(
+        description="The scheduled run's exit code on this HEAD: 0 ok/WARN, 2 blocked, 3 fault"
+    )
+    fault: str | None = Field(
+        description="Why the drill itself failed (no commits, no scratch copy, a message that "
+        "was not console-only); null when the flow ran"
+    )
+    duration_ms: int = Field(ge=0, description="Wall time of the whole drill, milliseconds")
+
+
+class DrillReportV3(Envelope):
+    """v3: v2 with the receipt's reason ``BUNDLE_MISSING`` for a missing bundle (v2
+    ``NO_BUNDLE``). Since v2 the drill runs the server's daily flow itself, so it reports in
+    the daily run's words — its steps are the scheduler record's steps, its reason is the
+    receipt's ``CycleReason``, its result the scheduler record's result (one name per fact)."""
+
+    schema_id: Literal["drill_report/v3"] = Field("drill_report/v3", alias="schema")
     head_commit: CommitSha | None = Field(
         description="The real repository's HEAD that was drilled (null: no commits)"
     )

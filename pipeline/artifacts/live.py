@@ -1,4 +1,9 @@
-"""Artifacts of the live cycle (DESIGN §5): order plan, receipt, delivery record, plan ledger."""
+"""Artifacts of the live cycle (DESIGN §5): order plan, receipt, delivery record, plan ledger.
+
+``order_plan/v2`` and ``live_cycle_receipt/v2`` spell the missing bundle ``BUNDLE_MISSING``
+(v1: ``NO_BUNDLE``); the v1 models keep their frozen ``CycleReason``
+(``pipeline.artifacts.legacy``) so plans and receipts at old refs still validate.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from pipeline.artifacts import legacy
 from pipeline.artifacts.envelope import Envelope, Model
 from pipeline.enums import (
     BundleStatus,
@@ -49,7 +55,9 @@ class OrderPlanV1(Envelope):
     schema_id: Literal["order_plan/v1"] = Field("order_plan/v1", alias="schema")
     plan_id: str | None = Field(pattern=PLAN_ID_PATTERN, description="Null when BLOCKED")
     status: PlanStatus = Field(description="READY, CLIPPED (guardrails), EMPTY or BLOCKED")
-    block_reason: CycleReason | None = Field(description="Why no plan could be made (BLOCKED)")
+    block_reason: legacy.CycleReason | None = Field(
+        description="Why no plan could be made (BLOCKED)"
+    )
     gate: ExecutionGate = Field(description="Effective gate when the plan was made")
     executable: bool = Field(description="True only if gate is REAL_ENABLED and not blocked")
     bundle_asof: dt.date | None = Field(description="Signal date of the bundle used")
@@ -63,6 +71,37 @@ class OrderPlanV1(Envelope):
 
     @model_validator(mode="after")
     def _blocked_shape(self) -> OrderPlanV1:
+        blocked = self.status is PlanStatus.BLOCKED
+        if blocked != (self.block_reason is not None) or blocked != (self.plan_id is None):
+            raise ValueError("BLOCKED plans have a block_reason and no plan_id; others the reverse")
+        if blocked and (self.orders or self.executable):
+            raise ValueError("a BLOCKED plan has no orders and is not executable")
+        return self
+
+
+class OrderPlanV2(Envelope):
+    """``reports/live/order_plan.json``: what to trade in session ``asof`` (or why nothing).
+
+    v2: block reason ``BUNDLE_MISSING`` (v1 ``NO_BUNDLE``).
+    """
+
+    schema_id: Literal["order_plan/v2"] = Field("order_plan/v2", alias="schema")
+    plan_id: str | None = Field(pattern=PLAN_ID_PATTERN, description="Null when BLOCKED")
+    status: PlanStatus = Field(description="READY, CLIPPED (guardrails), EMPTY or BLOCKED")
+    block_reason: CycleReason | None = Field(description="Why no plan could be made (BLOCKED)")
+    gate: ExecutionGate = Field(description="Effective gate when the plan was made")
+    executable: bool = Field(description="True only if gate is REAL_ENABLED and not blocked")
+    bundle_asof: dt.date | None = Field(description="Signal date of the bundle used")
+    rebalance: bool = Field(description="True if trading to targets; false = stop losses only")
+    equity_krw: int = Field(description="Cash + holdings at reference prices, KRW")
+    cash_krw: int = Field(description="Cash before the orders, KRW")
+    est_cash_after_krw: int = Field(description="Cash after all orders incl. est. costs, KRW")
+    total_buy_krw: int = Field(ge=0, description="Sum of buy notionals, KRW")
+    total_sell_krw: int = Field(ge=0, description="Sum of sell notionals, KRW")
+    orders: tuple[OrderLine, ...] = Field(description="Sells first, then buys; by ticker")
+
+    @model_validator(mode="after")
+    def _blocked_shape(self) -> OrderPlanV2:
         blocked = self.status is PlanStatus.BLOCKED
         if blocked != (self.block_reason is not None) or blocked != (self.plan_id is None):
             raise ValueError("BLOCKED plans have a block_reason and no plan_id; others the reverse")
@@ -85,6 +124,31 @@ class LiveCycleReceiptV1(Envelope):
     """``reports/live/live_cycle_receipt.json``: one per trading day (the latest rerun wins)."""
 
     schema_id: Literal["live_cycle_receipt/v1"] = Field("live_cycle_receipt/v1", alias="schema")
+    result: CycleResult = Field(description="OK, or FAILED on a fault a human must fix")
+    decision: CycleDecision = Field(description="COMPLETED, PARTIAL or BLOCKED")
+    reason: legacy.CycleReason = Field(description="ENUM reason (table in pipeline.core.cycle)")
+    exit_code: int = Field(description="Process exit code: 0 completed, 2 blocked, 3 fault")
+    snapshot_ref: str | None = Field(
+        pattern=SNAPSHOT_REF_PATTERN,
+        description="<commit>:<path> of the bundle read (WORKTREE: if uncommitted; null if none)",
+    )
+    bundle_status: BundleStatus = Field(description="Verdict on the strategy bundle")
+    gate: ExecutionGate = Field(description="Effective execution gate of the run")
+    plan_id: str | None = Field(
+        pattern=PLAN_ID_PATTERN, description="Order plan id (null if blocked)"
+    )
+    plan_status: PlanStatus = Field(description="Status of the day's order plan")
+    order_count: int = Field(ge=0, description="Order lines with shares > 0")
+    push: Push = Field(description="What happened to the day's message")
+
+
+class LiveCycleReceiptV2(Envelope):
+    """``reports/live/live_cycle_receipt.json``: one per trading day (the latest rerun wins).
+
+    v2: reason ``BUNDLE_MISSING`` (v1 ``NO_BUNDLE``).
+    """
+
+    schema_id: Literal["live_cycle_receipt/v2"] = Field("live_cycle_receipt/v2", alias="schema")
     result: CycleResult = Field(description="OK, or FAILED on a fault a human must fix")
     decision: CycleDecision = Field(description="COMPLETED, PARTIAL or BLOCKED")
     reason: CycleReason = Field(description="ENUM reason (table in pipeline.core.cycle)")

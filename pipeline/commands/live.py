@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from pipeline.artifacts.live import LiveCycleReceiptV1
+from pipeline.artifacts.live import LiveCycleReceiptV2
 from pipeline.commands._jsonout import add_json_flag, emit, json_errors
 from pipeline.errors import EXIT_FAULT
 from pipeline.io.context import requested_asof
@@ -24,7 +24,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    receipt = read_valid(Path(args.repo), "live_cycle_receipt", LiveCycleReceiptV1)
+    receipt = read_valid(Path(args.repo), "live_cycle_receipt", LiveCycleReceiptV2)
     if args.json:
         return _json_check(receipt, args)
     if receipt is None:
@@ -41,7 +41,7 @@ def run_check(args: argparse.Namespace) -> int:
     return receipt.exit_code
 
 
-def _json_check(receipt: LiveCycleReceiptV1 | None, args: argparse.Namespace) -> int:
+def _json_check(receipt: LiveCycleReceiptV2 | None, args: argparse.Namespace) -> int:
     """``krx live check --json``: the same finding and exit code as one JSON document."""
     if receipt is None:
         emit({"exit_code": EXIT_FAULT, "fault": "no valid live-cycle receipt", "receipt": None})

@@ -4,7 +4,7 @@
 situation              decision    result     reason                 exit
 =====================  ==========  =========  =====================  ====
 emergency stop         BLOCKED     OK         EMERGENCY_STOP         2
-bundle missing         BLOCKED     OK         NO_BUNDLE              2
+bundle missing         BLOCKED     OK         BUNDLE_MISSING         2
 bundle invalid         BLOCKED     FAILED     BUNDLE_INVALID         3
 bundle tampered        BLOCKED     FAILED     BUNDLE_TAMPERED        3
 bundle not yet valid   BLOCKED     OK         BUNDLE_NOT_YET_VALID   2
@@ -66,12 +66,17 @@ FAULTS = frozenset(
     }
 )
 
+#: A bundle that blocks the cycle: its reason is ``BUNDLE_<status>``, by construction (one name
+#: per fact). STALE is no block: the plan holds the exits only (``decide(..., stale=True)``).
 BUNDLE_BLOCKS: dict[BundleStatus, CycleReason] = {
-    BundleStatus.MISSING: CycleReason.NO_BUNDLE,
-    BundleStatus.INVALID: CycleReason.BUNDLE_INVALID,
-    BundleStatus.TAMPERED: CycleReason.BUNDLE_TAMPERED,
-    BundleStatus.NOT_YET_VALID: CycleReason.BUNDLE_NOT_YET_VALID,
-}  # STALE is no block: the plan holds the exits only (``decide(..., stale=True)``)
+    s: CycleReason(f"BUNDLE_{s.value}")
+    for s in (
+        BundleStatus.MISSING,
+        BundleStatus.INVALID,
+        BundleStatus.TAMPERED,
+        BundleStatus.NOT_YET_VALID,
+    )
+}
 
 
 @dataclass(frozen=True)

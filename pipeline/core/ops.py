@@ -6,7 +6,7 @@ Risk table (code -> severity, when):
 EMERGENCY_STOP              CRITICAL  stop file enabled, corrupt, or the server override
 SAFETY_FILE_INVALID         WARN      a safety file is corrupt (read as its safest value)
 GATE_MOCK_ONLY              INFO      effective gate is MOCK_ONLY (nothing is sent for real)
-NO_BUNDLE                   CRITICAL  state/strategy_bundle.json is missing
+BUNDLE_MISSING              CRITICAL  state/strategy_bundle.json is missing
 BUNDLE_INVALID              CRITICAL  bundle fails its schema or its integrity hash
 BUNDLE_STALE                CRITICAL  bundle STALE: exits only (WARN when LATE: 1 session behind)
 NO_PORTFOLIO                CRITICAL  state/portfolio.json is missing
@@ -119,7 +119,7 @@ def _bundle_risks(v: BundleVerdict) -> list[Risk]:
     if v.status is BundleStatus.MISSING:
         return [
             _risk(
-                RiskCode.NO_BUNDLE,
+                RiskCode.BUNDLE_MISSING,
                 "전략 번들이 없습니다. PC에서 백테스트 후 push하세요.",
                 BUNDLE_PATH,
             )

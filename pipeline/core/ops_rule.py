@@ -15,7 +15,7 @@ SEVERITY: dict[RiskCode, Severity] = {
     RiskCode.EMERGENCY_STOP: Severity.CRITICAL,
     RiskCode.SAFETY_FILE_INVALID: Severity.WARN,
     RiskCode.GATE_MOCK_ONLY: Severity.INFO,
-    RiskCode.NO_BUNDLE: Severity.CRITICAL,
+    RiskCode.BUNDLE_MISSING: Severity.CRITICAL,
     RiskCode.BUNDLE_INVALID: Severity.CRITICAL,
     RiskCode.BUNDLE_STALE: Severity.CRITICAL,
     RiskCode.NO_PORTFOLIO: Severity.CRITICAL,

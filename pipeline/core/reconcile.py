@@ -30,7 +30,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from pipeline.artifacts.live import LiveCycleReceiptV1, OrderPlanV1
+from pipeline.artifacts.live import LiveCycleReceiptV2, OrderPlanV2
 from pipeline.artifacts.recon import ReconCounts, ReconCoverage, ReconDay, ReconIssue
 from pipeline.artifacts.tickets import TicketResultV1
 from pipeline.enums import (
@@ -126,8 +126,8 @@ def reconcile(
     signal_states: Mapping[dt.date, DayState | None],
     exposure: ExposureParams,
     intended: Sequence[IntendedTrade],
-    plans: Sequence[Versioned[OrderPlanV1]],
-    receipts: Sequence[Versioned[LiveCycleReceiptV1]],
+    plans: Sequence[Versioned[OrderPlanV2]],
+    receipts: Sequence[Versioned[LiveCycleReceiptV2]],
     tickets: Sequence[Versioned[TicketResultV1]],
 ) -> Reconciled:
     """Join the three views over ``window`` (sessions, oldest first; versions newest first)."""

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from pipeline.artifacts.backtest import BacktestResultV1
 from pipeline.artifacts.bundle import SignalReason, StrategyBundleV1
-from pipeline.artifacts.live import OrderPlanV1
+from pipeline.artifacts.live import OrderPlanV2
 from pipeline.artifacts.recon import ReconSummaryV1
 from pipeline.core import tearsheet as ts
 from pipeline.enums import DayState, PlanStatus
@@ -55,7 +55,7 @@ class ReportInputs:
     source_note: str
     sweep_surface: str | None = None  # SVG of the sweep leaderboard's metric surface, if any
     fills: Sequence[ts.Fill] = ()  # backtest fills (the trades artifact)
-    plan: OrderPlanV1 | None = None  # the server's latest order plan, if any
+    plan: OrderPlanV2 | None = None  # the server's latest order plan, if any
     next_rebalance: dt.date | None = None  # session of the next scheduled rebalance
     risk_free_rate: float = 0.03  # params backtest.risk_free_rate (annual)
     rolling_window: int = 126  # trading days (about six months)
@@ -110,7 +110,7 @@ class Today:
     rows: Sequence[tuple[str, ...]] = ()
 
 
-def todays_plan(inp: ReportInputs) -> OrderPlanV1 | None:
+def todays_plan(inp: ReportInputs) -> OrderPlanV2 | None:
     """The server plan made from this bundle (None if the server has not planned it yet)."""
     p = inp.plan
     return p if p is not None and p.bundle_asof == inp.bundle.asof else None
@@ -159,7 +159,7 @@ def today(inp: ReportInputs) -> Today:
     return Today("REBALANCE", headline, notes, head, rows)
 
 
-def _from_plan(inp: ReportInputs, plan: OrderPlanV1) -> Today:
+def _from_plan(inp: ReportInputs, plan: OrderPlanV2) -> Today:
     if plan.status is PlanStatus.BLOCKED:
         reason = plan.block_reason.value if plan.block_reason else "?"
         return Today(

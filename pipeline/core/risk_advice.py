@@ -33,7 +33,7 @@ RISK_ADVICE: dict[RiskCode, Advice] = {
         "실행 게이트가 모의(MOCK_ONLY)라 주문은 연습용입니다.",
         "실거래를 원하면 콕핏 '안전 스위치'에서 게이트를 바꾸세요; 아니면 그대로 두세요.",
     ),
-    RiskCode.NO_BUNDLE: Advice(
+    RiskCode.BUNDLE_MISSING: Advice(
         "전략 번들이 없어 목표 비중을 알 수 없습니다.",
         "PC에서 장 마감 후 일일 실행(make run)을 하고 커밋·푸시하세요.",
     ),
@@ -101,7 +101,7 @@ REASON_ADVICE: dict[CycleReason, Advice] = {
         "콕핏에서 오늘 주문을 확인하고, 봇 토큰과 네트워크를 점검하세요.",
     ),
     CycleReason.EMERGENCY_STOP: RISK_ADVICE[RiskCode.EMERGENCY_STOP],
-    CycleReason.NO_BUNDLE: RISK_ADVICE[RiskCode.NO_BUNDLE],
+    CycleReason.BUNDLE_MISSING: RISK_ADVICE[RiskCode.BUNDLE_MISSING],
     CycleReason.BUNDLE_INVALID: RISK_ADVICE[RiskCode.BUNDLE_INVALID],
     CycleReason.BUNDLE_TAMPERED: Advice(
         "전략 번들의 무결성 해시가 내용과 맞지 않습니다(손으로 고친 흔적).",

@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline import registry
-from pipeline.artifacts.live import LiveCycleReceiptV1
-from pipeline.artifacts.ops import OpsSummaryV1
+from pipeline.artifacts.live import LiveCycleReceiptV2
+from pipeline.artifacts.ops import OpsSummaryV2
 from pipeline.artifacts.scheduler import RESULT_CODES, SchedulerRecordV1, SchedulerStep
 from pipeline.core import ownership
 from pipeline.core import server_steps as core
@@ -121,7 +121,7 @@ class Outcome:
     line: str
     steps: tuple[SchedulerStep, ...] = ()
     record: SchedulerRecordV1 | None = None
-    receipt: LiveCycleReceiptV1 | None = None
+    receipt: LiveCycleReceiptV2 | None = None
     ops_status: OverallStatus | None = None
 
 
@@ -306,8 +306,8 @@ def step_ops_summary(run: _Run) -> tuple[int, str]:
     return EXIT_OK, "tickets and ops_summary reproduced; every artifact is valid"
 
 
-def todays_receipt(root: Path, day: dt.date) -> LiveCycleReceiptV1 | None:
-    r = st.read_valid(root, "live_cycle_receipt", LiveCycleReceiptV1)
+def todays_receipt(root: Path, day: dt.date) -> LiveCycleReceiptV2 | None:
+    r = st.read_valid(root, "live_cycle_receipt", LiveCycleReceiptV2)
     return r if r is not None and r.asof == day else None
 
 
@@ -596,7 +596,7 @@ def _locked(s: Settings, sync: GitSync, log: Log, dvc: DvcSession | None) -> Out
     record = _record(run, started, trading, push, head_before, head_pulled)
     code = record.exit_code
     receipt = todays_receipt(s.root, s.asof)
-    ops = st.read_valid(s.root, "ops_summary", OpsSummaryV1)
+    ops = st.read_valid(s.root, "ops_summary", OpsSummaryV2)
     line = f"done: exit {code}"
     log(line)
     return Outcome(

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline import registry
-from pipeline.artifacts.drill import CycleView, DrillReportV2, ForcedSafety
+from pipeline.artifacts.drill import CycleView, DrillReportV3, ForcedSafety
 from pipeline.core import drill as rules
 from pipeline.enums import ExecutionGate
 from pipeline.errors import EXIT_FAULT
@@ -61,7 +61,7 @@ def _flow(copy: Path, o: Options, log: Log) -> Outcome:
         return run_daily(settings, log)
 
 
-def run_drill(root: Path, o: Options, log: Log = print) -> DrillReportV2:
+def run_drill(root: Path, o: Options, log: Log = print) -> DrillReportV3:
     """Drill HEAD of ``root``; the report (not yet written)."""
     start = time.monotonic()
     head = gitref.head(root)
@@ -89,7 +89,7 @@ def run_drill(root: Path, o: Options, log: Log = print) -> DrillReportV2:
     else:
         delivery = (receipt.push.delivery_actual, receipt.push.status) if receipt else None
         code, result, fault = rules.verdict(outcome.exit_code, delivery)
-    return DrillReportV2(
+    return DrillReportV3(
         asof=o.day,
         generated_at=o.now,
         producer=producer("drill", root),

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline import registry
-from pipeline.artifacts.live import OrderPlanV1
-from pipeline.artifacts.ops import OpsSummaryV1
+from pipeline.artifacts.live import OrderPlanV2
+from pipeline.artifacts.ops import OpsSummaryV2
 from pipeline.core.bundle_check import BUNDLE_PATH, BundleVerdict, check_bundle
 from pipeline.core.cycle import Outcome, decide, delivery_key, first_block
 from pipeline.core.message import render
@@ -52,7 +52,7 @@ class Prepared:
     safety: SafetyState
     verdict: BundleVerdict
     block: CycleReason | None
-    plan: OrderPlanV1
+    plan: OrderPlanV2
     planned: Outcome
     text: str
     head: str | None
@@ -93,7 +93,7 @@ def prepare(root: Path, session: st.Session) -> Prepared:
         st.refs(root, list(READS), head),
     )
     plan = order_plan(env, safety, verdict, holdings, draft, block)
-    ops = st.read_valid(root, "ops_summary", OpsSummaryV1)
+    ops = st.read_valid(root, "ops_summary", OpsSummaryV2)
     ops = ops if ops and ops.asof == session.day else None
     planned = decide(plan.status, block, DeliveryStatus.SIMULATED, stale(verdict))
     facts = message_facts(env, ops, planned, safety, verdict, plan, session.cal)

@@ -12,12 +12,12 @@ from pipeline.artifacts.live import (
     DeliveryRecordV1,
     LedgerEntry,
     LedgerOrder,
-    LiveCycleReceiptV1,
-    OrderPlanV1,
+    LiveCycleReceiptV2,
+    OrderPlanV2,
     PlanLedgerV1,
     Push,
 )
-from pipeline.artifacts.ops import OpsSummaryV1
+from pipeline.artifacts.ops import OpsSummaryV2
 from pipeline.canonical import sha256_hex
 from pipeline.core.bundle_check import BundleVerdict
 from pipeline.core.cycle import Outcome
@@ -61,13 +61,13 @@ def order_plan(
     holdings: Holdings,
     draft: PlanDraft | None,
     block: CycleReason | None,
-) -> OrderPlanV1:
+) -> OrderPlanV2:
     """The plan artifact: the draft's orders, or a BLOCKED plan with its reason."""
     bundle_asof = verdict.bundle.asof if verdict.bundle else None
     pos = holdings.positions
     cash = pos.cash_krw if pos else 0
     if draft is None or block is not None:
-        return OrderPlanV1(
+        return OrderPlanV2(
             **env.kw(),
             plan_id=None,
             status=PlanStatus.BLOCKED,
@@ -87,7 +87,7 @@ def order_plan(
     pid = plan_id(
         env.asof, verdict.bundle.integrity_sha256, pos.cash_krw, pos.holdings, draft.orders
     )
-    return OrderPlanV1(
+    return OrderPlanV2(
         **env.kw(),
         plan_id=pid,
         status=draft.status,
@@ -122,7 +122,7 @@ def delivery_record(
     )
 
 
-def update_ledger(root: Path, env: Env, plan: OrderPlanV1) -> None:
+def update_ledger(root: Path, env: Env, plan: OrderPlanV2) -> None:
     """Remember a made plan (not a blocked one) so later tickets can refer to it."""
     if plan.plan_id is None:
         return
@@ -146,11 +146,11 @@ def update_ledger(root: Path, env: Env, plan: OrderPlanV1) -> None:
 
 def message_facts(
     env: Env,
-    ops: OpsSummaryV1 | None,
+    ops: OpsSummaryV2 | None,
     planned: Outcome,
     safety: SafetyState,
     verdict: BundleVerdict,
-    plan: OrderPlanV1,
+    plan: OrderPlanV2,
     cal: KrxCalendar | None = None,
 ) -> MessageFacts:
     """What the Korean daily message says (``ops``: today's summary, if any)."""
@@ -181,11 +181,11 @@ def cycle_receipt(
     snapshot_ref: str | None,
     verdict: BundleVerdict,
     safety: SafetyState,
-    plan: OrderPlanV1,
+    plan: OrderPlanV2,
     key: str,
     sent: Delivery,
-) -> LiveCycleReceiptV1:
-    return LiveCycleReceiptV1(
+) -> LiveCycleReceiptV2:
+    return LiveCycleReceiptV2(
         **env.kw(),
         result=outcome.result,
         decision=outcome.decision,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline import registry
-from pipeline.artifacts.drill import DrillReportV1, DrillReportV2
-from pipeline.artifacts.live import LiveCycleReceiptV1, OrderPlanV1
-from pipeline.artifacts.ops import OpsSummaryV1, SafetyView
+from pipeline.artifacts.drill import DrillReportV1, DrillReportV3
+from pipeline.artifacts.live import LiveCycleReceiptV2, OrderPlanV2
+from pipeline.artifacts.ops import OpsSummaryV2, SafetyView
 from pipeline.artifacts.tickets import TicketResultV1
 from pipeline.core.bundle_check import BUNDLE_PATH, check_bundle
 from pipeline.core.ops import OpsInputs, assess
@@ -36,12 +36,14 @@ def main(root: Path, asof: str | None) -> int:
         st.read_valid(root, "ticket_result", TicketResultV1, k)
         for k, _ in st.collection(root, "ticket_result")
     ]
-    plan = st.read_valid(root, "order_plan", OrderPlanV1)
-    receipt = st.read_valid(root, "live_cycle_receipt", LiveCycleReceiptV1)
-    drill = st.read_valid(root, "drill_report", DrillReportV2)
+    # A v1 plan/receipt or a v2 drill report (before the BUNDLE_MISSING rename) reads upgraded.
+    plan = st.read_valid(root, "order_plan", OrderPlanV2)
+    receipt = st.read_valid(root, "live_cycle_receipt", LiveCycleReceiptV2)
+    drill = st.read_valid(root, "drill_report", DrillReportV3)
+    # A v1 drill report has no upgrade (its steps are not the daily run's): read it as it is.
     old_drill = None if drill else st.read_valid(root, "drill_report", DrillReportV1)
     last_drill = (drill.exit_code == EXIT_FAULT, drill.asof) if drill else None
-    if old_drill:  # a v1 report written before the upgrade
+    if old_drill:
         last_drill = (old_drill.exit_code == EXIT_FAULT, old_drill.asof)
     inputs = OpsInputs(
         session=session.day,
@@ -70,7 +72,7 @@ def main(root: Path, asof: str | None) -> int:
             )
         ),
     ]
-    summary = OpsSummaryV1(
+    summary = OpsSummaryV2(
         asof=session.day,
         generated_at=now_seoul(),
         producer=producer("ops_summary", root),

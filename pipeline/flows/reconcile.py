@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pipeline import registry
 from pipeline.artifacts.envelope import Envelope
-from pipeline.artifacts.live import LiveCycleReceiptV1, OrderPlanV1
+from pipeline.artifacts.live import LiveCycleReceiptV2, OrderPlanV2
 from pipeline.artifacts.recon import ReconDailyV1, ReconSource, ReconSummaryV1
 from pipeline.artifacts.tickets import TicketResultV1
 from pipeline.core.matrix import to_matrix
@@ -49,8 +49,8 @@ def main(root: Path, asof: str | None) -> int:
         if d in in_window
     ]
     store = open_store(root)
-    plans = versions(store, registry.get("order_plan").path, OrderPlanV1)
-    receipts = versions(store, registry.get("live_cycle_receipt").path, LiveCycleReceiptV1)
+    plans = versions(store, registry.get("order_plan").path, OrderPlanV2)
+    receipts = versions(store, registry.get("live_cycle_receipt").path, LiveCycleReceiptV2)
     tickets = collection_at(store, "reports/tickets", TicketResultV1)
     plans = [v for v in plans if v.doc.asof in in_window]
     receipts = [v for v in receipts if v.doc.asof in in_window]

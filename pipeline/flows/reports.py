@@ -11,7 +11,7 @@ import pandas as pd
 from pipeline import registry
 from pipeline.artifacts.backtest import BacktestResultV1
 from pipeline.artifacts.bundle import StrategyBundleV1
-from pipeline.artifacts.live import OrderPlanV1
+from pipeline.artifacts.live import OrderPlanV2
 from pipeline.artifacts.prices import PricesMetaV1
 from pipeline.artifacts.recon import ReconSummaryV1
 from pipeline.artifacts.reports import MachineReportV1, PushPreviewV1
@@ -139,14 +139,14 @@ def fills_from_frame(df: pd.DataFrame) -> list[Fill]:
     ]
 
 
-def _order_plan(root: Path) -> OrderPlanV1 | None:
+def _order_plan(root: Path) -> OrderPlanV2 | None:
     """The server's latest order plan as pulled (optional: None before the server's first run).
 
     An unreadable plan is the server's fault, reported by ops summary and validate; the report
     then says what the bundle says instead of failing the PC pipeline."""
     spec = registry.get("order_plan")
     try:
-        return read_artifact(root, spec, OrderPlanV1)
+        return read_artifact(root, spec, OrderPlanV2)
     except ArtifactError:
         return None
 

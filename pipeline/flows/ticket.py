@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pipeline import registry
-from pipeline.artifacts.live import LedgerEntry, OrderPlanV1, PlanLedgerV1
+from pipeline.artifacts.live import LedgerEntry, OrderPlanV2, PlanLedgerV1
 from pipeline.artifacts.tickets import Fill, TicketV1
 from pipeline.core import tickets
 from pipeline.core.holdings import book_after
@@ -42,7 +42,7 @@ def _plan(root: Path, plan_id: str) -> LedgerEntry | dt.date:
     for entry in ledger.entries if ledger else ():
         if entry.plan_id == plan_id:
             return entry
-    plan = read_valid(root, "order_plan", OrderPlanV1)
+    plan = read_valid(root, "order_plan", OrderPlanV2)
     if plan is not None and plan.plan_id == plan_id:
         return plan.asof
     raise OperatorError(f"plan {plan_id} not found in the pulled server state: git pull first")

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline import registry
+from pipeline.artifacts.legacy import upgrade_delivery_key
 from pipeline.artifacts.live import SendAttempt, SendIntent, SendLedgerV1
 from pipeline.canonical import sha256_hex
 from pipeline.core.cycle import OUTCOME_UNKNOWN_TEXT, send_decision, sent_message_id, with_intent
@@ -78,7 +79,15 @@ def read_intents(root: Path) -> tuple[SendIntent, ...] | None:
     if not (root / registry.get("send_ledger").path).exists():
         return ()
     ledger = st.read_valid(root, "send_ledger", SendLedgerV1)
-    return ledger.intents if ledger is not None else None
+    if ledger is None:
+        return None
+    # Keys written before the NO_BUNDLE -> BUNDLE_MISSING rename read in today's spelling: a
+    # rerun on the deploy day finds the block it already sent and does not send it twice. Every
+    # write goes through this read, so one ledger never holds both spellings of one key.
+    return tuple(
+        i.model_copy(update={"delivery_key": upgrade_delivery_key(i.delivery_key)})
+        for i in ledger.intents
+    )
 
 
 def _record(root: Path, session: dt.date, intents: tuple[SendIntent, ...]) -> None:

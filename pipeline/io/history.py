@@ -11,6 +11,7 @@ from pipeline.artifacts.envelope import Envelope
 from pipeline.canonical import JsonInputError, parse_json, sha256_hex
 from pipeline.core.reconcile import Versioned
 from pipeline.io.gitstore import GitStore
+from pipeline.io.jsonio import to_model
 from pipeline.io.store import Store, StoreError
 
 M = TypeVar("M", bound=Envelope)
@@ -26,7 +27,8 @@ def open_store(root: Path) -> Store:
 def versions(store: Store, path: str, model: type[M], start: str = "HEAD") -> list[Versioned[M]]:
     """Each committed version of ``path`` reachable from ``start``, newest first.
 
-    A version that does not parse as ``model`` is skipped (``krx validate`` and the resolver
+    A version of a legacy schema is upgraded to ``model`` (``jsonio.to_model``); one that does
+    not parse as ``model`` is skipped (``krx validate`` and the resolver
     report those); deletions are skipped.
     """
     try:
@@ -40,7 +42,7 @@ def versions(store: Store, path: str, model: type[M], start: str = "HEAD") -> li
         if blob is None:
             continue
         try:
-            doc = model.model_validate(parse_json(blob.data))
+            doc = to_model(parse_json(blob.data), model)
         except (ValidationError, JsonInputError):
             continue
         out.append(Versioned(v.commit, path, sha256_hex(blob.data), doc))
@@ -62,9 +64,7 @@ def collection_at(
             continue
         try:
             out.append(
-                Versioned(
-                    head, path, sha256_hex(blob.data), model.model_validate(parse_json(blob.data))
-                )
+                Versioned(head, path, sha256_hex(blob.data), to_model(parse_json(blob.data), model))
             )
         except (ValidationError, JsonInputError):
             continue

@@ -12,7 +12,7 @@ from pipeline.artifacts.envelope import Envelope
 from pipeline.canonical import JsonInputError, canonical_bytes, parse_json, sha256_hex
 from pipeline.errors import ArtifactError
 from pipeline.io.atomic import write_bytes_atomic
-from pipeline.registry import ArtifactSpec
+from pipeline.registry import ArtifactSpec, upgrade
 
 M = TypeVar("M", bound=Envelope)
 
@@ -87,10 +87,18 @@ def read_artifact(root: Path, spec: ArtifactSpec, model: type[M], key: str | Non
     return parse_artifact(raw, rel, model)
 
 
+def to_model(data: Any, model: type[M]) -> M:
+    """Parsed JSON as ``model``: a document of a legacy version is upgraded to ``model``'s
+    version first (``registry.upgrade``): the one place readers meet old files (STYLE §6).
+    ValidationError if it does not fit."""
+    return model.model_validate(upgrade(data, model.model_fields["schema_id"].default))
+
+
 def parse_artifact(raw: bytes, rel: str, model: type[M]) -> M:
-    """Sane JSON (``parse_json``) into ``model``; ArtifactError with the path on any problem."""
+    """Sane JSON (``parse_json``) into ``model`` (upgraded by ``to_model``); ArtifactError with
+    the path on any problem."""
     try:
-        return model.model_validate(parse_json(raw))
+        return to_model(parse_json(raw), model)
     except JsonInputError as err:
         raise ArtifactError(f"{rel}: {err}") from None
     except ValidationError as err:

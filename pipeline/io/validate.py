@@ -72,6 +72,17 @@ def validate_document(data: Any, rel: str) -> list[Problem]:
         doc = spec.model.model_validate(data)
     except ValidationError as err:
         return [Problem(rel, _pointer(e["loc"]), e["msg"]) for e in err.errors()]
+    current = registry.upgrade(data)
+    if current is not data:  # a legacy version: the cross-field rules are the current version's
+        new = registry.by_schema_id(current["schema"])
+        assert new is not None and new.model is not None
+        try:
+            doc = new.model.model_validate(current)
+        except ValidationError as err:
+            return [
+                Problem(rel, _pointer(e["loc"]), f"does not upgrade to {new.schema_id}: {e['msg']}")
+                for e in err.errors()
+            ]
     return [Problem(rel, ptr, msg) for ptr, msg in run_checks(doc)]
 
 

@@ -1,6 +1,7 @@
 """Cross-field rules of the server's artifacts (registered in ``pipeline.core.checks.CHECKS``).
 
-They catch hand-edited or half-consistent artifacts that each pass their JSON Schema.
+They catch hand-edited or half-consistent artifacts that each pass their JSON Schema. A legacy
+version's document is checked as the current version it upgrades to (``pipeline.io.validate``).
 """
 
 from __future__ import annotations
@@ -9,8 +10,8 @@ from collections.abc import Callable, Iterator
 
 from pipeline import registry
 from pipeline.artifacts.envelope import Envelope
-from pipeline.artifacts.live import DeliveryRecordV1, LiveCycleReceiptV1, OrderPlanV1, PlanLedgerV1
-from pipeline.artifacts.ops import OpsSummaryV1
+from pipeline.artifacts.live import DeliveryRecordV1, LiveCycleReceiptV2, OrderPlanV2, PlanLedgerV1
+from pipeline.artifacts.ops import OpsSummaryV2
 from pipeline.artifacts.portfolio import PositionsV1
 from pipeline.canonical import sha256_hex
 from pipeline.core.ops_rule import RANK, SEVERITY, overall_status, severity_ok
@@ -31,7 +32,7 @@ REAL = {DeliveryStatus.SENT, DeliveryStatus.DUPLICATE_SKIPPED}
 
 
 def _check_order_plan(doc: Envelope) -> Iterator[Finding]:
-    assert isinstance(doc, OrderPlanV1)
+    assert isinstance(doc, OrderPlanV2)
     for i, o in enumerate(doc.orders):
         if o.notional_krw != o.shares * o.price_krw:
             yield f"/orders/{i}/notional_krw", "notional_krw must equal shares x price_krw"
@@ -61,7 +62,7 @@ def _check_order_plan(doc: Envelope) -> Iterator[Finding]:
 
 
 def _check_receipt(doc: Envelope) -> Iterator[Finding]:
-    assert isinstance(doc, LiveCycleReceiptV1)
+    assert isinstance(doc, LiveCycleReceiptV2)
     if doc.result is CycleResult.FAILED and doc.decision is not CycleDecision.BLOCKED:
         yield "/decision", "a FAILED cycle is BLOCKED"
     code = cycle_exit(doc.result, doc.decision)
@@ -89,7 +90,7 @@ def _check_delivery(doc: Envelope) -> Iterator[Finding]:
 
 
 def _check_ops_summary(doc: Envelope) -> Iterator[Finding]:
-    assert isinstance(doc, OpsSummaryV1)
+    assert isinstance(doc, OpsSummaryV2)
     for i, r in enumerate(doc.top_risks):
         if not severity_ok(r.code, r.severity):
             yield f"/top_risks/{i}/severity", f"{r.code} is {SEVERITY[r.code]}"
@@ -120,10 +121,10 @@ def _check_ledger(doc: Envelope) -> Iterator[Finding]:
 
 
 SERVER_CHECKS: dict[str, list[Callable[[Envelope], Iterator[Finding]]]] = {
-    "order_plan/v1": [_check_order_plan],
-    "live_cycle_receipt/v1": [_check_receipt],
+    "order_plan/v2": [_check_order_plan],
+    "live_cycle_receipt/v2": [_check_receipt],
     "delivery_record/v1": [_check_delivery],
-    "ops_summary/v1": [_check_ops_summary],
+    "ops_summary/v2": [_check_ops_summary],
     "positions/v1": [_check_positions],
     "plan_ledger/v1": [_check_ledger],
 }
