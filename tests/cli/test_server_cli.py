@@ -102,7 +102,7 @@ def test_stage_exit_codes_as_a_process(tmp_path: Path) -> None:
     )
     assert under_dvc.returncode == 0 and "recorded" in under_dvc.stdout
     receipt = json.loads((root / "reports/live/live_cycle_receipt.json").read_text("utf-8"))
-    assert receipt["reason"] == "NO_BUNDLE" and receipt["exit_code"] == 2
+    assert receipt["reason"] == "BUNDLE_MISSING" and receipt["exit_code"] == 2
 
 
 def test_server_writes_only_server_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -73,3 +73,29 @@ def test_collection_keys_round_trip_and_reject_escapes() -> None:
         except ValueError:
             continue
         raise AssertionError(f"key {bad!r} accepted")
+
+
+def test_every_upgrade_leads_to_the_version_written_now() -> None:
+    """A legacy version upgrades one step to the next version of its artifact, and the steps
+    end at the current version (drill_report/v1 has none: its steps are not the daily run's)."""
+    for spec in registry.LEGACY:
+        if spec.upgrade is None:
+            assert spec.schema_id == "drill_report/v1"
+            continue
+        step = spec.upgrade({"schema": spec.schema_id})
+        assert step["schema"] == f"{spec.name}/v{spec.version + 1}", spec.schema_id
+        current = registry.upgrade({"schema": spec.schema_id})
+        assert current["schema"] == registry.get(spec.name).schema_id, spec.schema_id
+    assert all(spec.upgrade is None for spec in registry.ARTIFACTS)
+
+
+def test_every_frozen_code_has_a_current_spelling() -> None:
+    """An upgraded old file always holds codes the current enums know."""
+    from pipeline.artifacts import legacy
+    from pipeline.enums import CycleReason, RiskCode
+
+    for old, new in ((legacy.CycleReason, CycleReason), (legacy.RiskCode, RiskCode)):
+        assert {legacy.renamed(m.value) for m in old} <= {m.value for m in new}, new.__name__
+    assert set(legacy.RENAMED) == {"NO_BUNDLE"}
+    assert {m.value for m in CycleReason} & set(legacy.RENAMED) == set()
+    assert {m.value for m in RiskCode} & set(legacy.RENAMED) == set()

@@ -13,7 +13,7 @@ import pandas as pd
 from pipeline.artifacts.backtest import BacktestResultV1
 from pipeline.artifacts.bundle import StrategyBundleV1
 from pipeline.artifacts.envelope import Producer
-from pipeline.artifacts.live import OrderLine, OrderPlanV1
+from pipeline.artifacts.live import OrderLine, OrderPlanV2
 from pipeline.artifacts.recon import ReconSummaryV1
 from pipeline.core import handoff
 from pipeline.core.backtest import BacktestRun, backtest_bars
@@ -129,7 +129,7 @@ def _build(days: int, seed: int) -> ReportInputs:
 
 def make_plan(
     bundle_asof: dt.date, session: dt.date, orders: int = 2, status: PlanStatus = PlanStatus.READY
-) -> OrderPlanV1:
+) -> OrderPlanV2:
     """A server order plan made from the bundle of ``bundle_asof`` for ``session``."""
     lines = tuple(
         OrderLine(
@@ -152,7 +152,7 @@ def make_plan(
         )
     )
     blocked = status is PlanStatus.BLOCKED
-    return OrderPlanV1(
+    return OrderPlanV2(
         **_env(session, "live_cycle"),
         plan_id=None if blocked else f"P-{session:%Y%m%d}-{'b' * 12}",
         status=status,

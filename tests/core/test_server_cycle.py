@@ -8,6 +8,7 @@ import pytest
 
 from pipeline.artifacts.live import SendIntent
 from pipeline.core.cycle import (
+    BUNDLE_BLOCKS,
     MAX_INTENTS,
     blocked,
     decide,
@@ -24,6 +25,7 @@ from pipeline.enums import (
     CycleResult,
     DeliveryStatus,
     PlanStatus,
+    RiskCode,
     SendOutcome,
 )
 
@@ -35,7 +37,7 @@ R, D, C = CycleResult, CycleDecision, CycleReason
     [
         (True, BundleStatus.VALID, None, C.EMERGENCY_STOP),
         (True, BundleStatus.TAMPERED, C.NO_PORTFOLIO, C.EMERGENCY_STOP),
-        (False, BundleStatus.MISSING, None, C.NO_BUNDLE),
+        (False, BundleStatus.MISSING, None, C.BUNDLE_MISSING),
         (False, BundleStatus.INVALID, None, C.BUNDLE_INVALID),
         (False, BundleStatus.TAMPERED, None, C.BUNDLE_TAMPERED),
         (False, BundleStatus.NOT_YET_VALID, None, C.BUNDLE_NOT_YET_VALID),
@@ -55,7 +57,7 @@ def test_first_block_priority(stop, bundle, positions, reason) -> None:
     ("reason", "result", "code"),
     [
         (C.EMERGENCY_STOP, R.OK, 2),
-        (C.NO_BUNDLE, R.OK, 2),
+        (C.BUNDLE_MISSING, R.OK, 2),
         (C.BUNDLE_INVALID, R.FAILED, 3),
         (C.BUNDLE_TAMPERED, R.FAILED, 3),
         (C.BUNDLE_NOT_YET_VALID, R.OK, 2),
@@ -96,10 +98,24 @@ def test_plans(plan, delivery, decision, reason) -> None:
     assert (out.result, out.decision, out.reason, out.exit_code) == (R.OK, decision, reason, 0)
 
 
+def test_a_bundle_block_is_named_bundle_status() -> None:
+    """One name per fact: a bundle's reason (and risk code) is BUNDLE_<BundleStatus>."""
+    assert set(BUNDLE_BLOCKS) == {
+        BundleStatus.MISSING,
+        BundleStatus.INVALID,
+        BundleStatus.TAMPERED,
+        BundleStatus.NOT_YET_VALID,
+    }
+    assert all(reason.value == f"BUNDLE_{s.value}" for s, reason in BUNDLE_BLOCKS.items())
+    for code in (*CycleReason, *RiskCode):
+        if "BUNDLE" in code.value:
+            assert code.value.removeprefix("BUNDLE_") in set(BundleStatus), code
+
+
 def test_idempotency_key_and_skip() -> None:
     key = delivery_key("2025-09-22", "P-20250922-abcdefabcdef", C.ORDERS_READY)
     assert key == "2025-09-22:P-20250922-abcdefabcdef"
-    assert delivery_key("2025-09-22", None, C.NO_BUNDLE) == "2025-09-22:NO_BUNDLE"
+    assert delivery_key("2025-09-22", None, C.BUNDLE_MISSING) == "2025-09-22:BUNDLE_MISSING"
 
 
 def _intent(key: str, outcome: SendOutcome) -> SendIntent:

@@ -61,7 +61,7 @@ CASES = {
         change(safety=effective_safety((OK, ExecutionGate.MOCK_ONLY), (OK, True), (OK, False))),
         OverallStatus.OK,
     ),
-    RiskCode.NO_BUNDLE: (
+    RiskCode.BUNDLE_MISSING: (
         change(bundle=BundleVerdict(BundleStatus.MISSING, None, "")),
         OverallStatus.BLOCKED,
     ),

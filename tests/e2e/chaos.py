@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import registry
-from pipeline.artifacts.live import OrderPlanV1
+from pipeline.artifacts.live import OrderPlanV2
 from pipeline.enums import ExecutionGate, OrderSide
 from pipeline.errors import EXIT_BLOCKED, EXIT_FAULT, EXIT_OK
 from pipeline.flows.daily_server import Settings, run_daily
@@ -169,7 +169,7 @@ class World:
     cal: KrxCalendar
     tally: Tally = field(default_factory=Tally)
     pushed: list[str] = field(default_factory=list)  # every origin head seen, in order
-    last_plan: OrderPlanV1 | None = None
+    last_plan: OrderPlanV2 | None = None
     last_server_session: dt.date | None = None
     stop_on: bool = False
     #: asof -> the targets the PC published that evening (None: a corrupt bundle)
@@ -509,7 +509,7 @@ def check_day(w: World, d: Day, code: int | None, held: dict[str, int]) -> None:
         assert len(alerts) <= 1, f"{d.day}: exit 0 but {len(alerts)} alerts: {alerts}"
     if not d.session:
         return
-    plan = OrderPlanV1.model_validate_json((w.server / registry.path("order_plan")).read_bytes())
+    plan = OrderPlanV2.model_validate_json((w.server / registry.path("order_plan")).read_bytes())
     today = plan.asof == d.day
     w.last_plan = plan if today else None
     last_close = w.cal.add(d.day, -1)

@@ -13,13 +13,16 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import json
+import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from pipeline import registry
 from pipeline.flows.daily_server import LOCK_NAME
 from pipeline.flows.stage_runner import run_in_process
+from pipeline.io.validate import validate_bytes
 from tests.conftest import git
 from tests.flows.server_world import MON, RECORD, TUE, ServerWorld, build_world
 
@@ -237,3 +240,48 @@ def test_a_missed_session_is_reported_by_the_next_run_and_by_its_rerun(w: Server
     assert f"missed KRX sessions since the last run ({MON}): {TUE}" in w.log()
     again = w.daily(wed)  # a rerun of the same day (after a crash, by hand) keeps the report
     assert again.record is not None and again.record.missed_sessions == (TUE,)
+
+
+#: What the server wrote on Monday with the code before the NO_BUNDLE -> BUNDLE_MISSING rename.
+V1_FIXTURES = Path(__file__).resolve().parents[1] / "io" / "fixtures" / "v1_no_bundle"
+V1_FILES = ("order_plan", "live_cycle_receipt", "ops_summary", "delivery_record")
+
+
+def test_the_first_morning_after_the_rename_reads_yesterdays_v1_files(w: ServerWorld) -> None:
+    """Monday's run (old code, no bundle yet) committed v1 files saying NO_BUNDLE; the deploy
+    and the PC's bundle came in the evening. Tuesday's run reads them as the current versions
+    (the ops summary sees yesterday's receipt and blocked plan) and writes v2."""
+    for name in V1_FILES:
+        (w.server / registry.path(name)).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(V1_FIXTURES / f"{name}.json", w.server / registry.path(name))
+    git(w.server, "add", *(registry.path(n) for n in V1_FILES))
+    git(w.server, "commit", "-q", "-m", f"artifact(server): asof {MON} [live_cycle_receipt]")
+    git(w.server, "push", "-q", "origin", "HEAD:main")
+    yesterday = w.head()
+    out = w.daily(TUE)
+    assert out.exit_code in (0, 2), w.log()
+    assert set(steps(w).values()) <= {"OK", "BLOCKED"}, w.log()
+    shown = {
+        n: json.loads(git(w.origin, "show", f"main:{registry.path(n)}"))
+        for n in ("ops_summary", "live_cycle_receipt", "order_plan")
+    }
+    assert {n: d["schema"] for n, d in shown.items()} == {
+        "ops_summary": "ops_summary/v2",
+        "live_cycle_receipt": "live_cycle_receipt/v2",
+        "order_plan": "order_plan/v2",
+    }
+    ops = shown["ops_summary"]
+    assert ops["asof"] == TUE.isoformat()
+    assert ops["last_cycle_asof"] == MON.isoformat()  # yesterday's v1 receipt was read
+    assert "ORDER_PLAN_BLOCKED" in {r["code"] for r in ops["top_risks"]}  # and its v1 plan
+    assert ops["overall_status"] != "NO_RUN_HISTORY"
+    # yesterday's files still validate at their ref, as v1 (what the resolver does at a ref)
+    for name in V1_FILES:
+        rel = registry.path(name)
+        blob = subprocess.run(
+            ["git", "-C", str(w.origin), "show", f"{yesterday}:{rel}"],
+            capture_output=True,
+            check=True,
+        ).stdout
+        assert validate_bytes(blob, rel) == [], name
+        assert json.loads(blob)["schema"] == f"{name}/v1"

@@ -103,7 +103,7 @@ BREAKS: dict[str, tuple[Setup, tuple[str, str, str, int]]] = {
     ),
     "bundle missing": (
         lambda r: (r / "state/strategy_bundle.json").unlink(),
-        ("OK", "BLOCKED", "NO_BUNDLE", 2),
+        ("OK", "BLOCKED", "BUNDLE_MISSING", 2),
     ),
     "bundle not json": (
         lambda r: put_raw(r, "state/strategy_bundle.json", b"\x00garbage"),

@@ -7,7 +7,7 @@ import hashlib
 from zoneinfo import ZoneInfo
 
 from pipeline.artifacts.envelope import Producer
-from pipeline.artifacts.live import LiveCycleReceiptV1, OrderLine, OrderPlanV1, Push
+from pipeline.artifacts.live import LiveCycleReceiptV2, OrderLine, OrderPlanV2, Push
 from pipeline.artifacts.tickets import Fill, TicketResultV1
 from pipeline.core.reconcile import Versioned
 from pipeline.enums import (
@@ -43,7 +43,7 @@ def plan_id(day: dt.date, n: int = 0) -> str:
     return f"P-{day:%Y%m%d}-{hashlib.sha256(f'{day}{n}'.encode()).hexdigest()[:12]}"
 
 
-def plan(day: dt.date, orders: list[Order], rebalance: bool = True, n: int = 0) -> OrderPlanV1:
+def plan(day: dt.date, orders: list[Order], rebalance: bool = True, n: int = 0) -> OrderPlanV2:
     lines = tuple(
         OrderLine(
             ticker=t,
@@ -62,7 +62,7 @@ def plan(day: dt.date, orders: list[Order], rebalance: bool = True, n: int = 0) 
     )
     buys = sum(line.notional_krw for line in lines if line.side is OrderSide.BUY)
     sells = sum(line.notional_krw for line in lines if line.side is OrderSide.SELL)
-    return OrderPlanV1(
+    return OrderPlanV2(
         **_env(day, "live_cycle"),  # type: ignore[arg-type]
         plan_id=plan_id(day, n),
         status=PlanStatus.READY if lines else PlanStatus.EMPTY,
@@ -80,8 +80,8 @@ def plan(day: dt.date, orders: list[Order], rebalance: bool = True, n: int = 0) 
     )
 
 
-def receipt(day: dt.date, p: OrderPlanV1, failed: bool = False) -> LiveCycleReceiptV1:
-    return LiveCycleReceiptV1(
+def receipt(day: dt.date, p: OrderPlanV2, failed: bool = False) -> LiveCycleReceiptV2:
+    return LiveCycleReceiptV2(
         **_env(day, "live_cycle"),  # type: ignore[arg-type]
         result=CycleResult.FAILED if failed else CycleResult.OK,
         decision=CycleDecision.BLOCKED if failed else CycleDecision.COMPLETED,
