@@ -133,7 +133,7 @@ def checked(root: Path, day: dt.date, *args: str, env: dict[str, str] | None = N
         env={"PYTHONPATH": str(ROOT)},
     )
     assert report["exit_code"] == code and report["asof"] >= day.isoformat()
-    assert report["schema"] == "drill_report/v2"
+    assert report["schema"] == "drill_report/v3"
     assert [s["name"] for s in report["steps"]] == [s.value for s in STEPS]
     return code, report, out
 
