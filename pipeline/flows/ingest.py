@@ -17,7 +17,7 @@ from pipeline.core.ingest import merge_new_bars, plan_fetch
 from pipeline.errors import EXIT_OK, DataError
 from pipeline.io.context import input_ref, now_seoul, pinned_asof, producer
 from pipeline.io.jsonio import write_artifact
-from pipeline.io.prices import describe_partitions, partition_key, read_prices, write_partitions
+from pipeline.io.prices import describe_partitions, read_prices, write_partitions
 from pipeline.krx_calendar import load_calendar
 from pipeline.params import DataParams, load_params, params_sha256
 from pipeline.sources import SOURCE_NOTES, empty_bars, fetch_bars
@@ -42,8 +42,7 @@ def main(root: Path, asof: str | None) -> int:
         raise DataError(
             f"ingest refused {len(problems)} problem(s); nothing written:\n  {shown}{more}"
         )
-    keys = set(bars["date"].map(partition_key)) | set(stored["date"].map(partition_key))
-    changed = write_partitions(root, bars, keys)
+    changed = write_partitions(root, bars, stored)
     _write_meta(root, params, bars, day)
     print(f"ingest: {len(new)} new bar(s) through {day}; {len(changed)} partition(s) rewritten")
     return EXIT_OK

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from pipeline import registry
@@ -38,19 +39,57 @@ def read_prices(root: Path) -> pd.DataFrame:
     return bars.sort_values(["date", "ticker"], ignore_index=True)
 
 
-def write_partitions(root: Path, bars: pd.DataFrame, keys: set[str]) -> list[str]:
-    """Write the month files ``keys`` from ``bars``; return the keys whose bytes changed."""
-    month = bars["date"].map(partition_key)
+class _Months:
+    """Bars sorted by (date, ticker), with the row range of each month partition."""
+
+    def __init__(self, bars: pd.DataFrame) -> None:
+        self.bars = bars.sort_values(["date", "ticker"], ignore_index=True)
+        months = np.asarray(self.bars["date"].to_numpy(), dtype="datetime64[M]")
+        edges = np.r_[True, months[1:] != months[:-1]] if len(months) else np.zeros(0, bool)
+        starts: list[int] = np.flatnonzero(edges).tolist()
+        ends = [*starts[1:], len(months)] if starts else []
+        self.rows = {
+            partition_key(months[a].astype(object)): slice(a, b)
+            for a, b in zip(starts, ends, strict=True)
+        }
+        self._values = {c: self.bars[c].to_numpy(object) for c in self.bars.columns}
+
+    def part(self, key: str) -> pd.DataFrame:
+        return self.bars.iloc[self.rows[key]].reset_index(drop=True)
+
+    def same(self, key: str, other: _Months) -> bool:
+        """The same rows in month ``key`` (dtypes aside: the schema gives the file's types)."""
+        mine, theirs = self.rows[key], other.rows.get(key)
+        if theirs is None or mine.stop - mine.start != theirs.stop - theirs.start:
+            return False
+        if list(self.bars.columns) != list(other.bars.columns):
+            return False
+        return all(
+            np.array_equal(v[mine], other._values[c][theirs]) for c, v in self._values.items()
+        )
+
+
+def write_partitions(
+    root: Path, bars: pd.DataFrame, stored: pd.DataFrame | None = None
+) -> list[str]:
+    """Make the store hold ``bars``; return the month keys whose files changed.
+
+    ``stored`` is the store as ``read_prices`` read it: a month whose rows are the same is
+    left alone without encoding it again (a daily update touches one month of ~200).
+    """
+    new = _Months(bars)
+    old = _Months(stored if stored is not None else empty_bars())
     changed = []
-    for key in sorted(keys):
-        part = bars[month == key].sort_values(["date", "ticker"], ignore_index=True)
+    for key in sorted(new.rows.keys() | old.rows.keys()):
         path = root / PRICES.path_for(key)
-        if part.empty:
+        if key not in new.rows:
             if path.exists():
                 path.unlink()
                 changed.append(key)
             continue
-        if write_bytes_atomic(path, table_bytes(part, PRICES_SCHEMA)):
+        if path.exists() and new.same(key, old):
+            continue
+        if write_bytes_atomic(path, table_bytes(new.part(key), PRICES_SCHEMA)):
             changed.append(key)
     return changed
 

@@ -18,7 +18,7 @@ from pipeline.flows import reports
 from pipeline.io.atomic import write_bytes_atomic
 from pipeline.io.jsonio import write_artifact
 from pipeline.io.parquet import TRADES_SCHEMA, write_table_atomic
-from pipeline.io.prices import describe_partitions, partition_key, write_partitions
+from pipeline.io.prices import describe_partitions, write_partitions
 from tests.conftest import copy_project
 from tests.core.report_factories import World, backtest_world, make_plan
 
@@ -28,7 +28,7 @@ NOW = dt.datetime(2026, 1, 1, 16, tzinfo=dt.UTC)
 def write_world(root: Path, w: World) -> None:
     """The artifacts the reports stage reads, written where the registry says."""
     bars = w.bars
-    write_partitions(root, bars, set(bars["date"].map(partition_key)))
+    write_partitions(root, bars)
     first, last = bars["date"].min(), bars["date"].max()
     meta = PricesMetaV1(
         **{k: v for k, v in w.result.model_dump(by_alias=True).items() if k in ENVELOPE},
