@@ -6,17 +6,24 @@ commission and slippage, one cash pool, sells first (vectorbt's auto call sequen
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from pipeline.core import simulate as sim
 
-vbt = pytest.importorskip("vectorbt")
+
+@pytest.fixture(scope="module")
+def vbt() -> Any:
+    """vectorbt, imported only by the worker that runs this module (seconds of import that
+    every xdist worker paid at collection when it was imported at module level)."""
+    return pytest.importorskip("vectorbt")
 
 
 @pytest.mark.parametrize(("seed", "fully_invested"), [(7, False), (8, False), (9, True)])
-def test_fractional_equity_matches_vectorbt(seed: int, fully_invested: bool) -> None:
+def test_fractional_equity_matches_vectorbt(vbt: Any, seed: int, fully_invested: bool) -> None:
     rng = np.random.default_rng(seed)
     days, cols = 400, 12
     close = 10_000 * np.exp(np.cumsum(rng.normal(0, 0.02, (days, cols)), axis=0))
