@@ -181,7 +181,6 @@ SLOW_FIRST = (
     "tests/e2e/test_chaos.py",
     "tests/e2e/test_pc_dvc.py",
     "tests/e2e/test_pc_daily.py",
-    "tests/flows/test_backtest_dvc.py",
     "tests/flows/test_server_dvc.py",
     "tests/e2e/test_daily_ops_faults.py",
     "tests/flows/test_daily_server.py",

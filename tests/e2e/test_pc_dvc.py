@@ -1,4 +1,4 @@
-"""Real `dvc repro` on a fresh copy of the project (PC pipeline)."""
+"""Real `dvc repro` on a fresh copy of the project (PC pipeline), and DVC's views of it."""
 
 from __future__ import annotations
 
@@ -47,32 +47,39 @@ def test_repro_from_scratch_then_noop_then_one_new_day(tmp_path: Path) -> None:
     assert not any(p.startswith("data/prices/2025") for p in changed)  # only the new month
 
 
-def test_server_stages_are_not_part_of_the_pc_repro(tmp_path: Path) -> None:
-    repo = copy_project(tmp_path / "pc")
-    out = dvc(repo, "repro", env={"KRX_ASOF": "2026-11-20"})
-    # `dvc repro` defaults to ./dvc.yaml: the server's stages (server/dvc.yaml) never run here.
-    assert "Running stage 'clock'" in out
-    assert "server/dvc.yaml" not in out and "live_cycle" not in out
-    assert not (repo / "reports/live").exists()
-
-
 def test_changing_one_strategy_param_reruns_backtest_and_downstream_only(tmp_path: Path) -> None:
+    """Also DVC's own views of the backtest: metrics show/diff, params diff, plots show."""
     repo = copy_project(tmp_path / "pc")
     env = {"KRX_ASOF": "2026-11-20"}
     out = dvc(repo, "repro", env=env)
     assert "Stage 'ingest' didn't change, skipping" in out
+    assert "Stage 'backtest' didn't change, skipping" in out
+    # `dvc repro` defaults to ./dvc.yaml: the server's stages (server/dvc.yaml) never run here.
+    assert "Running stage 'clock'" in out
+    assert "server/dvc.yaml" not in out and "live_cycle" not in out
+    assert not (repo / "reports/live").exists()
+    shown = json.loads(dvc(repo, "metrics", "show", "--json"))
+    # DVC's metric is the flat headline file; the enveloped metrics.json is a plain output.
+    assert list(shown[""]["data"]) == ["reports/backtest/dvc_metrics.json"]
+    data = shown[""]["data"]["reports/backtest/dvc_metrics.json"]["data"]
+    assert isinstance(data["cagr"], float) and isinstance(data["trades"], int)
+
     params = repo / "params.yaml"
     params.write_text(
-        params.read_text(encoding="utf-8").replace("max_positions: 5", "max_positions: 4"),
+        params.read_text(encoding="utf-8").replace("max_positions: 5", "max_positions: 3"),
         encoding="utf-8",
     )
     out = dvc(repo, "repro", env=env)
     assert "Stage 'ingest' didn't change, skipping" in out
     assert "Running stage 'backtest'" in out and "Running stage 'reports'" in out
+    run([sys.executable, "-m", "pipeline.cli", "validate", "--all"], repo)
     bundle = (repo / "state/strategy_bundle.json").read_text(encoding="utf-8")
     assert bundle.count('"weight"') >= 1
-    diff = dvc(repo, "params", "diff")
-    assert "strategy.max_positions" in diff
+    assert "strategy.max_positions" in dvc(repo, "params", "diff")
+    diff = json.loads(dvc(repo, "metrics", "diff", "--json"))
+    assert "trades" in diff["reports/backtest/dvc_metrics.json"]
+    plots = dvc(repo, "plots", "show", "--json")
+    assert "reports/backtest/equity.csv" in plots and "reports/backtest/drawdown.csv" in plots
 
 
 def _status(repo: Path) -> dict[str, object]:
