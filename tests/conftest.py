@@ -175,7 +175,9 @@ def copy_project(dest: Path, include_data: bool = True) -> Path:
 #: The slowest test modules, slowest first (benchmarks/results/suite.txt). They start first:
 #: with ``--dist worksteal`` xdist hands each worker a contiguous half of the collection and an
 #: idle worker takes queued tests from the end of the other's queue, so long tests queued early
-#: are spread over both workers and the run never ends waiting on one that started late.
+#: are spread over both workers and the run never ends waiting on one that started late. Every
+#: module that needs the shared e2e origins (tests/e2e/conftest.py) is here, behind the test that
+#: builds them: the other worker starts on tests that wait for no build.
 SLOW_FIRST = (
     "tests/e2e/test_daily_loop.py",
     "tests/e2e/test_chaos.py",
@@ -183,6 +185,7 @@ SLOW_FIRST = (
     "tests/e2e/test_pc_daily.py",
     "tests/flows/test_server_dvc.py",
     "tests/e2e/test_daily_ops_faults.py",
+    "tests/e2e/test_stale_checks.py",
     "tests/flows/test_daily_server.py",
     "tests/flows/test_drill_parity.py",
     "tests/flows/test_drill.py",
