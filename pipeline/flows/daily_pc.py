@@ -25,7 +25,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,6 +48,9 @@ Log = Callable[[str], None]
 STALE_GIT_LOCK_S = 30.0
 #: Server records whose ``asof`` says when the server last ran.
 SERVER_RECORDS = ("scheduler_record", "live_cycle_receipt")
+#: What the PC's ``dvc repro`` reproduces: every stage of the PC pipeline (never the server's
+#: ``server/dvc.yaml``).
+PIPELINE = "dvc.yaml"
 
 
 class FaultError(KrxError):
@@ -70,6 +73,10 @@ class PcSettings:
     lock_wait_s: float = 60.0
     push_attempts: int = 5
     git_timeout_s: float = 120.0
+    #: Runs ``dvc repro`` arguments; None: the real ``dvc repro`` process (DVC's skipping of
+    #: unchanged stages and ``dvc.lock``). ``pipeline.flows.stage_runner.run_in_process`` runs
+    #: every stage in this process instead (tests that run many evenings).
+    runner: Callable[[Path, Sequence[str], Mapping[str, str]], int] | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> PcSettings:
@@ -122,9 +129,9 @@ def _steps(root: Path, gitdir: Path, s: PcSettings, log: Log) -> int:
         _pull(sync, remote, branch, log)
     log("dvc repro")
     _clear_dead_dvc_locks(root, log)
-    code = subprocess.run([sys.executable, "-m", "dvc", "repro"], cwd=root, check=False)
-    if code.returncode != 0:
-        raise FaultError(f"dvc repro failed (exit {code.returncode}); see its output above")
+    code = _repro(root, s)
+    if code != 0:
+        raise FaultError(f"dvc repro failed (exit {code}); see its output above")
     server_freshness(root, log)
     log("validate")
     _validate(root, log)
@@ -138,6 +145,12 @@ def _steps(root: Path, gitdir: Path, s: PcSettings, log: Log) -> int:
         raise FaultError(f"{err}: the commit stays local; the next run pushes it") from None
     log(f"pushed to {remote}/{branch}" + (f" (after {attempts} attempts)" if attempts > 1 else ""))
     return EXIT_OK
+
+
+def _repro(root: Path, s: PcSettings) -> int:
+    if s.runner is not None:
+        return s.runner(root, (PIPELINE,), os.environ)
+    return subprocess.run([sys.executable, "-m", "dvc", "repro", PIPELINE], cwd=root).returncode
 
 
 # --- git ---------------------------------------------------------------------------------

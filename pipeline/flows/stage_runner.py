@@ -1,11 +1,13 @@
-"""How the server's daily run runs its DVC stages.
+"""How the daily runs run their DVC stages.
 
-Production and the drill go through ``dvc repro`` (``pipeline.flows.daily_server``). The same
-stages can also run here, in this process, in the order ``server/dvc.yaml`` gives them: the
-chaos simulation and the in-process flow tests run hundreds of server mornings this way, where
-a ``dvc`` process per morning would cost seconds each. The order is read from the same
-``dvc.yaml`` (a stage runs after the stages whose outputs it depends on), so the two runners
-cannot drift; each stage is the flow ``pipeline.flows.NAME`` that ``krx stage NAME`` runs.
+Production and the drill go through ``dvc repro`` (``pipeline.flows.daily_server``,
+``pipeline.flows.daily_pc``). The same stages can also run here, in this process, in the order
+the ``dvc.yaml`` gives them: the chaos simulation and the in-process flow tests run hundreds of
+server mornings (and the PC's evenings) this way, where a ``dvc`` process per run would cost
+seconds each. The order is read from the same ``dvc.yaml`` (a stage runs after the stages whose
+outputs it depends on), so the two runners cannot drift; each stage is the flow
+``pipeline.flows.NAME`` that ``krx stage NAME`` runs. Unlike DVC it skips nothing: every stage
+named runs, and no ``dvc.lock`` is written.
 """
 
 from __future__ import annotations
@@ -36,13 +38,18 @@ def _paths(entries: Sequence[Any] | None) -> set[str]:
 
 
 def order(root: Path, target: str, single_item: bool = False) -> list[str]:
-    """The stages ``dvc repro [--single-item] FILE:STAGE`` runs, upstream first."""
+    """The stages ``dvc repro [--single-item] FILE[:STAGE]`` runs, upstream first.
+
+    A FILE without a stage means each of its stages, as ``dvc repro dvc.yaml`` does.
+    """
     dvc_file, _, name = target.partition(":")
     stages = _stages(root, dvc_file)
-    if name not in stages:
-        raise KrxError(f"{dvc_file} has no stage {name!r}")
+    wanted = [name] if name else list(stages)
+    missing = [n for n in wanted if n not in stages]
+    if missing:
+        raise KrxError(f"{dvc_file} has no stage {missing[0]!r}")
     if single_item:
-        return [name]
+        return wanted
     producers = {p: s for s, spec in stages.items() for p in _paths(spec.get("outs"))}
     seen: list[str] = []
 
@@ -54,7 +61,8 @@ def order(root: Path, target: str, single_item: bool = False) -> list[str]:
         if stage not in seen:
             seen.append(stage)
 
-    visit(name)
+    for stage in wanted:
+        visit(stage)
     return seen
 
 
@@ -72,7 +80,7 @@ def _environment(env: Mapping[str, str]) -> Iterator[None]:
 
 
 def run_in_process(root: Path, args: Sequence[str], env: Mapping[str, str]) -> int:
-    """Run ``dvc repro`` arguments (``[--single-item] FILE:STAGE...``) as in-process flows.
+    """Run ``dvc repro`` arguments (``[--single-item] FILE[:STAGE]...``) as in-process flows.
 
     Like ``krx stage`` under DVC, a stage that recorded a block or a fault in its artifact
     counts as done (0); an exception is a crashed stage (3), and later stages do not run.

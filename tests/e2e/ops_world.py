@@ -126,10 +126,14 @@ class World:
 
     def pc_daily_in_process(self, asof: str) -> int:
         """The flow ``daily.sh`` runs (``krx daily pc``), in this process: the same steps
-        (lock, pull, the real ``dvc repro``, validate, commit, push) without the wrapper."""
+        (lock, pull, the stages of ``dvc.yaml``, validate, commit, push) without the wrapper,
+        its stages in-process too (``pipeline.flows.stage_runner``: every stage, no DVC)."""
         lines: list[str] = []
         with environment({**BASE_ENV, "KRX_ASOF": asof}):
-            code = daily_pc.run(self.pc, daily_pc.PcSettings.from_env(os.environ), lines.append)
+            settings = dataclasses.replace(
+                daily_pc.PcSettings.from_env(os.environ), runner=run_in_process
+            )
+            code = daily_pc.run(self.pc, settings, lines.append)
         assert code == 0, "\n".join(lines)
         return code
 

@@ -10,7 +10,7 @@ The first and the last server morning run the real ``deploy/oci/daily_ops.sh`` (
 repro`` of the server stages), the last PC evening the real ``deploy/pc/daily.sh``: the process
 boundary is crossed on both machines. The mornings in between run the same flow in-process
 (``World.daily_ops_in_process``: its stages through ``pipeline.flows.stage_runner``), the other
-evenings the PC's flow in-process (with its real ``dvc repro``); every day asserts the same.
+evenings the PC's flow in-process the same way; every day asserts the same.
 """
 
 from __future__ import annotations

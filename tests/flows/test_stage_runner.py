@@ -23,6 +23,15 @@ def test_the_pc_pipeline_order_too() -> None:
     assert got.index("clock") < got.index("ingest") < got.index("backtest")
 
 
+def test_a_file_alone_means_each_of_its_stages_upstream_first() -> None:
+    """``dvc repro dvc.yaml`` (the PC's daily run): every stage of the file, each once."""
+    got = order(ROOT, "dvc.yaml")
+    assert sorted(got) == ["backtest", "clock", "ingest", "reconcile", "reports"]
+    assert got.index("clock") < got.index("ingest") < got.index("backtest")
+    assert got.index("backtest") < got.index("reports")
+    assert order(ROOT, "server/dvc.yaml") == ["tickets", "ops_summary", "live_cycle"]
+
+
 def test_an_unknown_stage_is_refused() -> None:
     with pytest.raises(KrxError, match="no stage 'nope'"):
         order(ROOT, "server/dvc.yaml:nope")
