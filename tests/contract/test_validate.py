@@ -1,5 +1,6 @@
 """`krx validate`: every error, with file and JSON pointer; exit code; nothing changes."""
 
+import hashlib
 import json
 import shutil
 import subprocess
@@ -8,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from pipeline import registry
+from pipeline.io import validate
 from pipeline.io.validate import validate_all, validate_file
 
 
@@ -117,3 +120,21 @@ def test_cli_help_lists_subcommands(tmp_path: Path) -> None:
     assert proc.returncode == 0
     for sub in ("validate", "stage", "schemas"):
         assert sub in proc.stdout
+
+
+def test_an_answer_is_remembered_by_content_and_never_shared_between_contents(
+    committed: Path,
+) -> None:
+    """validate_bytes remembers answers in the process (a daily run reads some files in several
+    steps): the same bytes get the same answer, other bytes at the path their own."""
+    rel = "data/asof.json"
+    good = (committed / rel).read_bytes()
+    bad = good.replace(b'"asof"', b'"as_of"', 1)
+    assert validate.validate_bytes(good, rel) == []
+    first = validate.validate_bytes(bad, rel)
+    assert first and all(p.file == rel for p in first)
+    first.clear()  # a caller's list is its own: the remembered answer stays whole
+    again = validate.validate_bytes(bad, rel)
+    assert again and again == validate._validate_bytes(bad, rel)
+    assert validate.validate_bytes(good, rel) == []
+    assert (rel, hashlib.sha256(bad).hexdigest(), id(registry.ARTIFACTS)) in validate._ANSWERS

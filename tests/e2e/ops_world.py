@@ -97,7 +97,7 @@ class World:
             timeout=180,
         )
 
-    def daily_ops_in_process(self, asof: str) -> subprocess.CompletedProcess[str]:
+    def daily_ops_in_process(self, asof: str, **extra: str) -> subprocess.CompletedProcess[str]:
         """The flow ``daily_ops.sh`` execs (``krx daily server``), run in this process with its
         DVC stages in-process too (``pipeline.flows.stage_runner``, the order of
         ``server/dvc.yaml``): the same run without the wrapper and the dvc/stage processes,
@@ -105,7 +105,7 @@ class World:
         env = {
             **os.environ,
             **BASE_ENV,
-            **self.server_env(asof),
+            **self.server_env(asof, **extra),
             # What the wrapper exports besides (deploy/oci/daily_ops.sh).
             "KRX_ROLE": "SERVER",
             "GIT_TERMINAL_PROMPT": "0",

@@ -1,9 +1,12 @@
 """``deploy/oci/daily_ops.sh`` under faults: exit code, message, and nothing committed is lost.
 
-Real processes: the shell wrapper execs ``krx daily server``; a kill -9 and a lock race need a
-process boundary. The git faults of the flow (stale locks, a leftover rebase, a detached HEAD, a
-staged foreign file, a misnamed remote, a push that reached the remote) run in-process in
-``tests/flows/test_daily_server.py``.
+Real processes where the fault needs them: the shell wrapper execs ``krx daily server``; a
+kill -9 and a lock race need a process boundary, and so do the wrapper's own exits (no venv,
+the emergency stop's 2), the unreachable remote and the push race. The flow's answers to bad
+inputs (a hand-corrupted bundle, a stale bundle, the resolver down) run the same flow
+in-process (``World.daily_ops_in_process``) on the same world. The git faults of the flow
+(stale locks, a leftover rebase, a detached HEAD, a staged foreign file, a misnamed remote, a
+push that reached the remote) run in-process in ``tests/flows/test_daily_server.py``.
 
 Each test: a private copy of an origin where the PC's first day, the operator's portfolio and
 one good server morning (2026-12-21) landed, fresh PC and server clones and a real resolver
@@ -181,7 +184,7 @@ def test_hand_corrupted_upstream_bundle_exit_3_reported_not_served_as_valid(
     path.write_text(json.dumps(bundle), encoding="utf-8")
     git(w.pc, "commit", "-qam", "hand edit")
     git(w.pc, "push", "-q", "origin", "HEAD:main")
-    out = w.daily_ops(FAULT_DAY)
+    out = w.daily_ops_in_process(FAULT_DAY)
     assert out.returncode == 3, out.stdout
     assert "an upstream (PC) artifact is invalid" in out.stdout
     assert "state/strategy_bundle.json#/exposure" in out.stdout + out.stderr
@@ -236,7 +239,7 @@ def test_stale_bundle_exits_only(world: World) -> None:
     w = world
     # The bundle of 2026-12-18 is many KRX closes behind on 2027-01-08 (beyond
     # live.max_bundle_lag_sessions): no buys, exits only; the ops summary is BLOCKED.
-    out = w.daily_ops("2027-01-08")
+    out = w.daily_ops_in_process("2027-01-08")
     assert out.returncode == 0, out.stdout
     row = receipt(w)
     assert (row["result"], row["decision"], row["reason"]) == ("OK", "PARTIAL", "BUNDLE_STALE")
@@ -248,7 +251,7 @@ def test_stale_bundle_exits_only(world: World) -> None:
 def test_resolver_down_at_step_2_exit_3_clear_message(world: World) -> None:
     w = world
     down = f"http://127.0.0.1:{free_port()}"
-    out = w.daily_ops(FAULT_DAY, KRX_API_URL=down)
+    out = w.daily_ops_in_process(FAULT_DAY, KRX_API_URL=down)
     assert out.returncode == 3, out.stdout
     assert f"resolver not reachable at {down}/api/ops/health" in out.stdout
     record = w.read(w.server, RECORD)
