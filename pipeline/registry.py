@@ -11,7 +11,7 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pipeline.artifacts import legacy
@@ -410,65 +410,47 @@ ARTIFACTS: tuple[ArtifactSpec, ...] = (
     ),
 )
 
+_BY_NAME = {a.name: a for a in ARTIFACTS}
+
+
+def _older(
+    name: str,
+    version: int,
+    model: type[Envelope],
+    upgrade: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+    description: str | None = None,
+) -> ArtifactSpec:
+    """An older version of the registered artifact ``name``: same path, owner, kind, stage."""
+    spec = _BY_NAME[name]
+    return replace(
+        spec,
+        version=version,
+        model=model,
+        upgrade=upgrade,
+        description=description or spec.description,
+    )
+
+
 #: Older schema versions that are no longer written but must still validate.
 LEGACY: tuple[ArtifactSpec, ...] = (
-    ArtifactSpec(
-        name="drill_report",
-        version=1,
-        path="reports/ops/drill_report.json",
-        owner=Owner.SERVER,
-        kind=ArtifactKind.JSON,
-        stage="drill",
+    # no upgrade: v2 replaced the drill's own steps and reasons by the daily run's
+    _older(
+        "drill_report",
+        1,
+        DrillReportV1,
         description="Last `krx drill`: server loop self-test in a scratch copy, per-step results",
-        model=DrillReportV1,
-    ),  # no upgrade: v2 replaced the drill's own steps and reasons by the daily run's
-    ArtifactSpec(
-        name="drill_report",
-        version=2,
-        path="reports/ops/drill_report.json",
-        owner=Owner.SERVER,
-        kind=ArtifactKind.JSON,
-        stage="drill",
-        description="Last `krx drill`: the daily flow in a scratch copy: exit code, reason, steps",
-        model=DrillReportV2,
-        upgrade=legacy.upgrade_drill_report_v2,
     ),
-    ArtifactSpec(
-        name="ops_summary",
-        version=1,
-        path="reports/ops/ops_summary.json",
-        owner=Owner.SERVER,
-        kind=ArtifactKind.JSON,
-        stage="ops_summary",
-        description="Single pane of glass: overall_status and top_risks",
-        model=OpsSummaryV1,
-        upgrade=legacy.upgrade_ops_summary_v1,
+    _older(
+        "drill_report",
+        2,
+        DrillReportV2,
+        legacy.upgrade_drill_report_v2,
+        "Last `krx drill`: the daily flow in a scratch copy: exit code, reason, steps",
     ),
-    ArtifactSpec(
-        name="order_plan",
-        version=1,
-        path="reports/live/order_plan.json",
-        owner=Owner.SERVER,
-        kind=ArtifactKind.JSON,
-        stage="live_cycle",
-        description="The day's orders from targets, positions and prices after guardrails",
-        model=OrderPlanV1,
-        upgrade=legacy.upgrade_order_plan_v1,
-    ),
-    ArtifactSpec(
-        name="live_cycle_receipt",
-        version=1,
-        path="reports/live/live_cycle_receipt.json",
-        owner=Owner.SERVER,
-        kind=ArtifactKind.JSON,
-        stage="live_cycle",
-        description="Receipt of the day's live cycle: result, decision, reason, push",
-        model=LiveCycleReceiptV1,
-        upgrade=legacy.upgrade_live_cycle_receipt_v1,
-    ),
+    _older("ops_summary", 1, OpsSummaryV1, legacy.upgrade_ops_summary_v1),
+    _older("order_plan", 1, OrderPlanV1, legacy.upgrade_order_plan_v1),
+    _older("live_cycle_receipt", 1, LiveCycleReceiptV1, legacy.upgrade_live_cycle_receipt_v1),
 )
-
-_BY_NAME = {a.name: a for a in ARTIFACTS}
 
 
 def get(name: str) -> ArtifactSpec:
