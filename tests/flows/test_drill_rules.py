@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.artifacts.drill import DrillReportV1, ForcedSafety, ObservedSafety, StepReport
+from pipeline.artifacts.drill import DrillReportV1, StepReport
 from pipeline.core import drill as rules
 from pipeline.enums import (
     CycleDecision,
@@ -17,12 +17,10 @@ from pipeline.enums import (
     DrillReason,
     DrillResult,
     DrillStep,
-    ExecutionGate,
-    SafetyFileState,
     SchedulerStepResult,
     StepResult,
 )
-from tests.server.factories import PRODUCER, at, read_json, run_stage, server_repo
+from tests.server.factories import PRODUCER, at, drill_safety, read_json, run_stage, server_repo
 
 P, W, F = StepResult.PASS, StepResult.WARN, StepResult.FAIL
 CON, TG = DeliveryChannel.CONSOLE_SIMULATED, DeliveryChannel.TELEGRAM
@@ -57,27 +55,13 @@ def test_the_drill_verdict_is_the_flows_exit_unless_a_message_left_the_console(
 
 
 def report(asof: dt.date, result: DrillResult) -> DrillReportV1:
-    safe = SafetyFileState.OK
     return DrillReportV1(
         asof=asof,
         generated_at=at(asof),
         producer=PRODUCER,
         head_commit="a" * 40,
         real_tree_dirty=False,
-        observed_safety=ObservedSafety(
-            gate=ExecutionGate.DRY_RUN,
-            gate_file=safe,
-            real_sender_enabled=False,
-            real_sender_file=safe,
-            emergency_stop=False,
-            emergency_stop_file=safe,
-            emergency_stop_env=False,
-            telegram_credentials_present=False,
-            real_send_possible=False,
-        ),
-        forced_safety=ForcedSafety(
-            gate=ExecutionGate.MOCK_ONLY, real_sender_enabled=False, removed_env=()
-        ),
+        **drill_safety(),
         steps=(
             StepReport(
                 step=DrillStep.SCRATCH,

@@ -20,7 +20,7 @@ import pytest
 
 from pipeline import registry
 from pipeline.artifacts import legacy
-from pipeline.artifacts.drill import DrillReportV2, DrillReportV3, ForcedSafety, ObservedSafety
+from pipeline.artifacts.drill import DrillReportV2, DrillReportV3
 from pipeline.artifacts.envelope import Envelope
 from pipeline.artifacts.live import (
     LiveCycleReceiptV1,
@@ -36,9 +36,7 @@ from pipeline.enums import (
     BundleStatus,
     CycleReason,
     DeliveryStatus,
-    ExecutionGate,
     RiskCode,
-    SafetyFileState,
     SchedulerStepResult,
     SendOutcome,
 )
@@ -48,7 +46,7 @@ from pipeline.io.history import open_store, versions
 from pipeline.io.jsonio import dump_model
 from pipeline.io.safety import read_safety
 from pipeline.params import load_params
-from tests.server.factories import PRODUCER, at, make_repo
+from tests.server.factories import PRODUCER, at, drill_safety, make_repo
 from tests.support.gitrepo import GitRepo
 
 FIXTURES = Path(__file__).parent / "fixtures" / "v1_no_bundle"
@@ -242,27 +240,13 @@ def test_a_rerun_on_the_deploy_day_does_not_send_the_block_twice(tmp_path: Path)
 
 def _drill_v2() -> DrillReportV2:
     """A drill report as the code before the rename wrote it (v2, its frozen enums)."""
-    safe = SafetyFileState.OK
     return DrillReportV2(
         asof=MON,
         generated_at=at(MON),
         producer=PRODUCER,
         head_commit="a" * 40,
         real_tree_dirty=False,
-        observed_safety=ObservedSafety(
-            gate=ExecutionGate.DRY_RUN,
-            gate_file=safe,
-            real_sender_enabled=False,
-            real_sender_file=safe,
-            emergency_stop=False,
-            emergency_stop_file=safe,
-            emergency_stop_env=False,
-            telegram_credentials_present=False,
-            real_send_possible=False,
-        ),
-        forced_safety=ForcedSafety(
-            gate=ExecutionGate.MOCK_ONLY, real_sender_enabled=False, removed_env=()
-        ),
+        **drill_safety(),
         steps=(),
         ops_status=None,
         cycle=legacy.CycleView.model_validate(

@@ -32,6 +32,7 @@ from pipeline.enums import (
     OrderSide,
     PriceSource,
     Regime,
+    SafetyFileState,
     TicketKind,
 )
 from pipeline.io.jsonio import dump_model
@@ -155,6 +156,30 @@ def ticket(
             for t, side, n, p in (fills or [])
         ),
     )
+
+
+def drill_safety() -> dict[str, Any]:
+    """A drill report's ``observed_safety`` (DRY_RUN, nothing can be sent) and
+    ``forced_safety`` (MOCK_ONLY), as keyword arguments of any drill report version."""
+    from pipeline.artifacts.drill import ForcedSafety, ObservedSafety
+
+    ok = SafetyFileState.OK
+    return {
+        "observed_safety": ObservedSafety(
+            gate=ExecutionGate.DRY_RUN,
+            gate_file=ok,
+            real_sender_enabled=False,
+            real_sender_file=ok,
+            emergency_stop=False,
+            emergency_stop_file=ok,
+            emergency_stop_env=False,
+            telegram_credentials_present=False,
+            real_send_possible=False,
+        ),
+        "forced_safety": ForcedSafety(
+            gate=ExecutionGate.MOCK_ONLY, real_sender_enabled=False, removed_env=()
+        ),
+    }
 
 
 def gate(asof: dt.date, value: ExecutionGate) -> ExecutionGateV1:
