@@ -67,8 +67,9 @@ def order(root: Path, target: str, single_item: bool = False) -> list[str]:
 
 
 @contextlib.contextmanager
-def _environment(env: Mapping[str, str]) -> Iterator[None]:
-    """The stage processes' environment, for the duration of the in-process stages."""
+def environment(env: Mapping[str, str]) -> Iterator[None]:
+    """``os.environ`` is exactly ``env`` for the block (an in-process stage or daily run's
+    environment), and what it was before afterwards."""
     saved = dict(os.environ)
     os.environ.clear()
     os.environ.update(env)
@@ -89,7 +90,7 @@ def run_in_process(root: Path, args: Sequence[str], env: Mapping[str, str]) -> i
     names: list[str] = []
     for target in (a for a in args if not a.startswith("-")):
         names += [x for x in order(root, target, single) if x not in names]
-    with _environment({**env, "DVC_STAGE": "in-process"}):
+    with environment({**env, "DVC_STAGE": "in-process"}):
         for name in names:
             try:
                 code = importlib.import_module(f"pipeline.flows.{name}").main(root, None)

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.flows import daily_pc, daily_server
-from pipeline.flows.stage_runner import run_in_process
+from pipeline.flows.stage_runner import environment, run_in_process
 from tests.conftest import BASE_ENV, copy_project, git, run
 from tests.support import net
 from tests.support.gitrepo import bare_origin, clone
@@ -129,7 +129,7 @@ class World:
         (lock, pull, the stages of ``dvc.yaml``, validate, commit, push) without the wrapper,
         its stages in-process too (``pipeline.flows.stage_runner``: every stage, no DVC)."""
         lines: list[str] = []
-        with environment({**BASE_ENV, "KRX_ASOF": asof}):
+        with environment({**os.environ, **BASE_ENV, "KRX_ASOF": asof}):
             settings = dataclasses.replace(
                 daily_pc.PcSettings.from_env(os.environ), runner=run_in_process
             )
@@ -149,18 +149,6 @@ class World:
     def read(self, clone: Path, rel: str) -> dict[str, Any]:
         data: dict[str, Any] = json.loads((clone / rel).read_text(encoding="utf-8"))
         return data
-
-
-@contextlib.contextmanager
-def environment(values: dict[str, str]) -> Iterator[None]:
-    """``os.environ`` with ``values`` set, for an in-process run (restored after)."""
-    saved = dict(os.environ)
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
 
 
 def build_origin(tmp: Path) -> Path:
