@@ -20,7 +20,7 @@ from pipeline.enums import (
     SchedulerStepResult,
     StepResult,
 )
-from tests.server.factories import PRODUCER, at, drill_safety, read_json, run_stage, server_repo
+from tests.server.factories import drill_header, read_json, run_stage, server_repo
 
 P, W, F = StepResult.PASS, StepResult.WARN, StepResult.FAIL
 CON, TG = DeliveryChannel.CONSOLE_SIMULATED, DeliveryChannel.TELEGRAM
@@ -56,12 +56,7 @@ def test_the_drill_verdict_is_the_flows_exit_unless_a_message_left_the_console(
 
 def report(asof: dt.date, result: DrillResult) -> DrillReportV1:
     return DrillReportV1(
-        asof=asof,
-        generated_at=at(asof),
-        producer=PRODUCER,
-        head_commit="a" * 40,
-        real_tree_dirty=False,
-        **drill_safety(),
+        **drill_header(asof),
         steps=(
             StepReport(
                 step=DrillStep.SCRATCH,

@@ -46,7 +46,7 @@ from pipeline.io.history import open_store, versions
 from pipeline.io.jsonio import dump_model
 from pipeline.io.safety import read_safety
 from pipeline.params import load_params
-from tests.server.factories import PRODUCER, at, drill_safety, make_repo
+from tests.server.factories import PRODUCER, at, drill_header, make_repo
 from tests.support.gitrepo import GitRepo
 
 FIXTURES = Path(__file__).parent / "fixtures" / "v1_no_bundle"
@@ -241,12 +241,7 @@ def test_a_rerun_on_the_deploy_day_does_not_send_the_block_twice(tmp_path: Path)
 def _drill_v2() -> DrillReportV2:
     """A drill report as the code before the rename wrote it (v2, its frozen enums)."""
     return DrillReportV2(
-        asof=MON,
-        generated_at=at(MON),
-        producer=PRODUCER,
-        head_commit="a" * 40,
-        real_tree_dirty=False,
-        **drill_safety(),
+        **drill_header(MON),
         steps=(),
         ops_status=None,
         cycle=legacy.CycleView.model_validate(

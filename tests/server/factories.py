@@ -158,13 +158,18 @@ def ticket(
     )
 
 
-def drill_safety() -> dict[str, Any]:
-    """A drill report's ``observed_safety`` (DRY_RUN, nothing can be sent) and
-    ``forced_safety`` (MOCK_ONLY), as keyword arguments of any drill report version."""
+def drill_header(asof: dt.date) -> dict[str, Any]:
+    """The fields every drill report version shares, as keyword arguments: a drill of commit
+    ``a…a`` on a clean tree, observed DRY_RUN (nothing can be sent), forced MOCK_ONLY."""
     from pipeline.artifacts.drill import ForcedSafety, ObservedSafety
 
     ok = SafetyFileState.OK
     return {
+        "asof": asof,
+        "generated_at": at(asof),
+        "producer": PRODUCER,
+        "head_commit": "a" * 40,
+        "real_tree_dirty": False,
         "observed_safety": ObservedSafety(
             gate=ExecutionGate.DRY_RUN,
             gate_file=ok,
