@@ -95,17 +95,18 @@ def write_partitions(
 
 
 def describe_partitions(root: Path, bars: pd.DataFrame) -> list[PricePartition]:
-    month = bars["date"].map(partition_key)
+    months = _Months(bars)
+    dates = months.bars["date"]
     out = []
-    for key, part in bars.groupby(month, sort=True):
-        rel = PRICES.path_for(str(key))
+    for key, rows in months.rows.items():
+        rel = PRICES.path_for(key)
         out.append(
             PricePartition(
-                key=str(key),
+                key=key,
                 path=rel,
-                rows=len(part),
-                first_date=part["date"].min(),
-                last_date=part["date"].max(),
+                rows=rows.stop - rows.start,
+                first_date=dates.iat[rows.start],  # sorted by date within the month
+                last_date=dates.iat[rows.stop - 1],
                 sha256=sha256_hex((root / rel).read_bytes()),
             )
         )
