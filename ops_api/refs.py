@@ -15,10 +15,9 @@ disk on every request.
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Generic, TypeVar
 
+from pipeline.core.lru import LRU
 from pipeline.io.store import RefNotFoundError, Store
 
 MAX_REF_LEN = 200
@@ -94,33 +93,6 @@ def parse_ref(text: str) -> ParsedRef:
     if len(steps) > MAX_STEPS:
         raise BadRefError(f"more than {MAX_STEPS} ancestry steps")
     return ParsedRef(text=text, base=base, steps=tuple(steps))
-
-
-K = TypeVar("K")
-V = TypeVar("V")
-
-
-class LRU(Generic[K, V]):
-    """A bounded least-recently-used map (single-threaded use)."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._data: OrderedDict[K, V] = OrderedDict()
-
-    def get(self, key: K) -> V | None:
-        value = self._data.get(key)
-        if value is not None:
-            self._data.move_to_end(key)
-        return value
-
-    def put(self, key: K, value: V) -> None:
-        self._data[key] = value
-        self._data.move_to_end(key)
-        while len(self._data) > self.size:
-            self._data.popitem(last=False)
-
-    def __len__(self) -> int:
-        return len(self._data)
 
 
 class RefResolver:

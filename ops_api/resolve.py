@@ -27,10 +27,11 @@ from ops_api.answer import (
 )
 from ops_api.health import health_row
 from ops_api.models import ErrorCode, Status
-from ops_api.refs import LRU, BadRefError, ParsedRef, RefResolver, Resolved, parse_ref
+from ops_api.refs import BadRefError, ParsedRef, RefResolver, Resolved, parse_ref
 from ops_api.settings import Settings
 from pipeline import registry
 from pipeline.canonical import JsonInputError, parse_json
+from pipeline.core.lru import LRU
 from pipeline.enums import ArtifactKind
 from pipeline.io.store import AmbiguousRefError, RefNotFoundError, Store, safe_relpath
 from pipeline.io.validate import Problem, validate_bytes

@@ -17,12 +17,11 @@ import functools
 import hashlib
 import json
 import os
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pipeline.core.lru import LRU
 from pipeline.fingerprint import code_fingerprint
 
 if TYPE_CHECKING:
@@ -119,9 +118,7 @@ def _validator(spec: ArtifactSpec) -> Draft202012Validator:
 #: Answers of ``validate_bytes`` in this process by (path, content hash, registry), most recent
 #: last: a daily run reads the same bundle, positions and tickets in several steps, and the answer
 #: depends on nothing else (the registry's identity: a test may swap in one with extra artifacts).
-_ANSWERS: OrderedDict[tuple[str, str, int], tuple[Problem, ...]] = OrderedDict()
-_ANSWERS_KEPT = 256
-_ANSWERS_LOCK = threading.Lock()  # the resolver and the cockpit validate from several threads
+_ANSWERS: LRU[tuple[str, str, int], tuple[Problem, ...]] = LRU(256)
 
 
 def validate_bytes(raw: bytes, rel: str) -> list[Problem]:
@@ -129,16 +126,11 @@ def validate_bytes(raw: bytes, rel: str) -> list[Problem]:
     from pipeline import registry
 
     key = (rel, hashlib.sha256(raw).hexdigest(), id(registry.ARTIFACTS))
-    with _ANSWERS_LOCK:
-        known = _ANSWERS.get(key)
-        if known is not None:
-            _ANSWERS.move_to_end(key)
-            return list(known)
+    known = _ANSWERS.get(key)
+    if known is not None:
+        return list(known)
     problems = _validate_bytes(raw, rel)
-    with _ANSWERS_LOCK:
-        _ANSWERS[key] = tuple(problems)
-        while len(_ANSWERS) > _ANSWERS_KEPT:
-            _ANSWERS.popitem(last=False)
+    _ANSWERS.put(key, tuple(problems))
     return problems
 
 
