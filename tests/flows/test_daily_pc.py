@@ -17,6 +17,7 @@ import pytest
 
 from pipeline.errors import EXIT_BLOCKED, EXIT_FAULT, EXIT_OK
 from pipeline.flows import daily_pc
+from pipeline.flows.stage_runner import run_in_process
 from tests.conftest import BASE_ENV, copy_project, git
 from tests.support.gitrepo import clone
 
@@ -181,6 +182,21 @@ def test_an_invalid_pc_artifact_blocks_the_commit(world: World) -> None:
     assert world.daily("2026-11-20") == EXIT_BLOCKED
     assert "BLOCKED: invalid PC artifact(s), nothing committed: state/portfolio.json" in world.out
     assert world.head() == head
+
+
+def test_in_process_stages_then_a_failing_stage_is_a_fault_that_commits_nothing(
+    world: World,
+) -> None:
+    """``PcSettings.runner``: the stages of dvc.yaml in this process (the tests' many evenings);
+    a stage that fails is the same exit 3 as a failed ``dvc repro``, and nothing is committed."""
+    assert world.daily("2026-11-20", runner=run_in_process) == EXIT_OK, world.out
+    asof = json.loads((world.pc / "data/asof.json").read_text(encoding="utf-8"))
+    assert asof["asof"] == "2026-11-20" and world.origin_head() == world.head()
+    head = world.head()
+    assert world.daily("2026-13-40", runner=run_in_process) == EXIT_FAULT
+    assert "FAULT: dvc repro failed (exit 3)" in world.out
+    assert world.head() == world.origin_head() == head
+    assert git(world.pc, "status", "--porcelain") == ""
 
 
 def test_says_plainly_when_the_server_last_ran_sessions_ago(world: World) -> None:
