@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -286,17 +287,24 @@ def _open(source: Path | io.BytesIO) -> ParquetFile:
         raise ParquetSchemaError(f"not a readable parquet file: {err}") from err
 
 
-def _frame(pf: ParquetFile, schema: TableSchema) -> pd.DataFrame:
-    """The file's rows as pyarrow's ``to_pandas`` gave them (see the module docstring)."""
+def _decoded(pf: ParquetFile, schema: TableSchema) -> pd.DataFrame | None:
+    """The file's columns as fastparquet decodes them (None: the file has no row group)."""
     try:
-        raw = pf.to_pandas(columns=schema.names, index=False) if pf.row_groups else None
+        return pf.to_pandas(columns=schema.names, index=False) if pf.row_groups else None
     except Exception as err:  # damaged pages: fastparquet raises many kinds
         raise ParquetSchemaError(f"not a readable parquet file: {err}") from err
+
+
+def _typed(raw: pd.DataFrame | None, schema: TableSchema) -> pd.DataFrame:
+    """Decoded columns as pyarrow's ``to_pandas`` gave them (see the module docstring)."""
     out: dict[str, Any] = {}
     for col in schema.columns:
         values = raw[col.name] if raw is not None else pd.Series([], dtype=object)
         if col.kind == "date32":
-            out[col.name] = np.asarray(values.to_numpy(), dtype="datetime64[D]").astype(object)
+            # datetime64 from our files; a file with pandas metadata decodes to other kinds
+            # (objects holding nanoseconds since the epoch), which pandas reads as such.
+            days = values.to_numpy() if values.dtype.kind == "M" else pd.to_datetime(values)
+            out[col.name] = np.asarray(days, dtype="datetime64[D]").astype(object)
         elif col.kind == "string":
             out[col.name] = pd.array(values.to_numpy(dtype=object), dtype="str")
         elif col.kind == "int64" and col.nullable and bool(values.isna().any()):
@@ -308,17 +316,64 @@ def _frame(pf: ParquetFile, schema: TableSchema) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def read_table(path: Path | io.BytesIO, schema: TableSchema) -> pd.DataFrame:
-    """Read a parquet file that must have exactly ``schema`` (else ``ParquetSchemaError``)."""
-    where = path.as_posix() if isinstance(path, Path) else "parquet bytes"
+def _frame(pf: ParquetFile, schema: TableSchema) -> pd.DataFrame:
+    return _typed(_decoded(pf, schema), schema)
+
+
+def _where(path: Path | io.BytesIO) -> str:
+    return path.as_posix() if isinstance(path, Path) else "parquet bytes"
+
+
+def _checked(path: Path | io.BytesIO, schema: TableSchema) -> ParquetFile:
+    """The opened file, whose schema is exactly ``schema`` (else ``ParquetSchemaError``)."""
     try:
         pf = _open(path)
         problems = schema_problems(pf, schema)
         if problems:
             raise ParquetSchemaError("; ".join(problems))
+        return pf
+    except ParquetSchemaError as err:
+        raise ParquetSchemaError(f"{_where(path)}: {err}") from err.__cause__
+
+
+def read_table(path: Path | io.BytesIO, schema: TableSchema) -> pd.DataFrame:
+    """Read a parquet file that must have exactly ``schema`` (else ``ParquetSchemaError``)."""
+    pf = _checked(path, schema)
+    try:
         return _frame(pf, schema)
     except ParquetSchemaError as err:
-        raise ParquetSchemaError(f"{where}: {err}") from err.__cause__
+        raise ParquetSchemaError(f"{_where(path)}: {err}") from err.__cause__
+
+
+def read_tables(paths: Sequence[Path], schema: TableSchema) -> pd.DataFrame:
+    """The rows of the files, in order: ``read_table`` of each, concatenated (fresh index).
+
+    Files that decode to the same column types (every file this project wrote) are decoded
+    into one frame allocated for all of them: the price store is ~200 monthly files of a few
+    hundred rows, and a frame per file cost more than the decoding (0.55 s -> 0.15 s).
+    """
+    opened = [(path, _checked(path, schema)) for path in paths]
+    if not opened:
+        return _typed(None, schema)
+    first = opened[0][1]
+    kinds = [first.dtypes[name] for name in schema.names]
+    if any(pf.categories or [pf.dtypes[n] for n in schema.names] != kinds for _, pf in opened):
+        return pd.concat([read_table(path, schema) for path, _ in opened], ignore_index=True)
+    total = sum(rg.num_rows for _, pf in opened for rg in pf.row_groups)
+    raw, views = first.pre_allocate(total, schema.names, None, None)
+    start = 0
+    for path, pf in opened:
+        try:
+            for rg in pf.row_groups:
+                stop = start + rg.num_rows
+                part = {name: view[start:stop] for name, view in views.items()}
+                pf.read_row_group_file(rg, schema.names, {}, assign=part)
+                start = stop
+        except Exception as err:  # damaged pages: fastparquet raises many kinds
+            raise ParquetSchemaError(
+                f"{path.as_posix()}: not a readable parquet file: {err}"
+            ) from err
+    return _typed(raw if total else None, schema)
 
 
 def validate_parquet_bytes(spec: ArtifactSpec, raw: bytes) -> list[str]:

@@ -15,7 +15,7 @@ from pipeline import registry
 from pipeline.artifacts.prices import PricePartition
 from pipeline.canonical import sha256_hex
 from pipeline.io.atomic import write_bytes_atomic
-from pipeline.io.parquet import PRICES_SCHEMA, read_table, table_bytes
+from pipeline.io.parquet import PRICES_SCHEMA, read_tables, table_bytes
 from pipeline.sources import empty_bars
 
 PRICES = registry.get("prices")
@@ -34,8 +34,7 @@ def read_prices(root: Path) -> pd.DataFrame:
     paths = partition_paths(root)
     if not paths:
         return empty_bars()
-    frames = [read_table(p, PRICES_SCHEMA) for p in paths]
-    bars = pd.concat(frames, ignore_index=True)
+    bars = read_tables(paths, PRICES_SCHEMA)
     return bars.sort_values(["date", "ticker"], ignore_index=True)
 
 

@@ -16,6 +16,7 @@ from pipeline.io.parquet import (
     TRADES_SCHEMA,
     ParquetSchemaError,
     read_table,
+    read_tables,
     table_bytes,
     validate_parquet_bytes,
 )
@@ -230,3 +231,71 @@ def test_read_error_names_the_file(tmp_path: Path) -> None:
     with pytest.raises(ParquetSchemaError, match=f"^{part.as_posix()}: not a readable parquet"):
         read_table(part, PRICES_SCHEMA)
     assert part.read_bytes() == raw[:200] + bytes(100) + raw[300:]  # reading never rewrites
+
+
+def pandas_metadata_bytes(df: pd.DataFrame) -> bytes:
+    """pyarrow's bytes with pandas metadata (ticker a category): a file of our schema that
+    fastparquet decodes to other column types than the files this project writes."""
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    fields = [pa.field("date", pa.date32(), False), pa.field("ticker", pa.string(), False)]
+    fields += [pa.field(n, pa.int64(), False) for n in PRICES_SCHEMA.names[2:]]
+    table = pa.Table.from_pandas(df.assign(ticker=df["ticker"].astype("category")))
+    buf = io.BytesIO()
+    pq.write_table(table.cast(pa.schema(fields, metadata=table.schema.metadata)), buf)
+    return bytes(buf.getvalue())
+
+
+def write_files(folder: Path, contents: list[bytes]) -> list[Path]:
+    folder.mkdir()
+    paths = [folder / f"{i:02d}.parquet" for i in range(len(contents))]
+    for path, raw in zip(paths, contents, strict=True):
+        path.write_bytes(raw)
+    return paths
+
+
+def test_many_files_read_as_one_frame_are_the_files_read_one_by_one(tmp_path: Path) -> None:
+    ours = [table_bytes(make_prices(days=d), PRICES_SCHEMA) for d in (1, 5, 3)]
+    empty = table_bytes(make_prices().iloc[:0], PRICES_SCHEMA)
+    store = write_files(tmp_path / "prices", [ours[0], empty, ours[1], ours[2]])
+    one_by_one = pd.concat([read_table(p, PRICES_SCHEMA) for p in store], ignore_index=True)
+    assert len(one_by_one) == 2 * (1 + 5 + 3)
+    pd.testing.assert_frame_equal(read_tables(store, PRICES_SCHEMA), one_by_one)
+    # a nullable column: null in one file, none in the other -> float64 with NaN, as concat
+    trades = [table_bytes(make_trades(s), TRADES_SCHEMA) for s in (False, True)]
+    for contents in (trades, trades[::-1], trades[1:]):
+        paths = write_files(tmp_path / f"trades{len(list(tmp_path.iterdir()))}", contents)
+        expected = pd.concat([read_table(p, TRADES_SCHEMA) for p in paths], ignore_index=True)
+        pd.testing.assert_frame_equal(read_tables(paths, TRADES_SCHEMA), expected)
+    empty_read = read_tables([], PRICES_SCHEMA)
+    assert list(empty_read.columns) == PRICES_SCHEMA.names and len(empty_read) == 0
+
+
+def test_files_written_by_other_writers_read_the_same(tmp_path: Path) -> None:
+    df = make_prices(days=4)
+    paths = write_files(
+        tmp_path / "prices",
+        [
+            table_bytes(df, PRICES_SCHEMA),
+            pyarrow_bytes(make_prices(days=2)),
+            pandas_metadata_bytes(make_prices(days=3)),  # other column types: file by file
+        ],
+    )
+    got = read_tables(paths, PRICES_SCHEMA)
+    one_by_one = pd.concat([read_table(p, PRICES_SCHEMA) for p in paths], ignore_index=True)
+    pd.testing.assert_frame_equal(got, one_by_one)
+    pd.testing.assert_frame_equal(got.iloc[:8], df)
+    assert got["date"].map(type).eq(dt.date).all()
+
+
+def test_a_damaged_file_among_many_is_named(tmp_path: Path) -> None:
+    raw = table_bytes(make_prices(), PRICES_SCHEMA)
+    damaged = raw[:200] + bytes(100) + raw[300:]
+    paths = write_files(tmp_path / "prices", [raw, damaged, raw])
+    with pytest.raises(ParquetSchemaError, match=f"^{paths[1].as_posix()}: not a readable"):
+        read_tables(paths, PRICES_SCHEMA)
+    wrong = table_bytes(make_trades(), TRADES_SCHEMA)
+    paths = write_files(tmp_path / "mixed", [raw, wrong])
+    with pytest.raises(ParquetSchemaError, match=f"^{paths[1].as_posix()}: missing column"):
+        read_tables(paths, PRICES_SCHEMA)
+    assert paths[1].read_bytes() == wrong
