@@ -201,6 +201,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def _shared_code_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     """The folder where the session's compiled caches are built once for every xdist worker."""
     codecache.shared_root = shared.root(tmp_path_factory)
+    codecache.seed_from = ROOT
     codecache.project_with_data = _copy_raw_with_data
     codecache.environment = {**os.environ, **BASE_ENV}
 

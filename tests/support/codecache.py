@@ -10,7 +10,10 @@ The same holds for ``.pyc`` files compiled in ``checked-hash`` mode (PEP 552).
 
 The caches are built once per session — across xdist workers, under a file lock — by running
 the real backtest stage in a scratch copy of the project, then copied into each world
-(``install``). Outside pytest (``benchmarks/soak_chaos.py``) nothing is installed: worlds compile
+(``install``). The scratch copy starts with the checkout's own numba caches (``make run``, the
+README's first command, compiled them): numba loads those whose source is unchanged and
+compiles the rest, so the build costs the backtest's run, not its compilation, after
+``make run``. Outside pytest (``benchmarks/soak_chaos.py``) nothing is installed: worlds compile
 as a fresh clone would.
 """
 
@@ -27,12 +30,15 @@ from tests.support import shared
 
 #: The packages a world imports from its own tree (``python -m pipeline.cli``, ``-m ops_api``).
 PACKAGES = ("pipeline", "ops_api")
-_SUFFIXES = (".nbi", ".nbc", ".pyc")
+_NUMBA = (".nbi", ".nbc")
+_SUFFIXES = (*_NUMBA, ".pyc")
 
 #: Set by tests/conftest.py: a folder every xdist worker of this session shares (None: off),
 #: how to copy the project with its committed artifacts to a folder (the build's world), and
 #: the environment of the build's processes.
 shared_root: Path | None = None
+#: The checkout whose numba caches seed the build (None: compile from nothing).
+seed_from: Path | None = None
 project_with_data: Callable[[Path], Path] | None = None
 environment: dict[str, str] = {}
 _built: Path | None = None
@@ -42,6 +48,8 @@ def _build(out: Path) -> None:
     assert project_with_data is not None
     world = project_with_data(out.parent / f"{out.name}-world")
     try:
+        if seed_from is not None:
+            _copy_caches(seed_from, world, _NUMBA)
         # The copy's own packages, whatever PYTHONPATH the session has; bytecode is written.
         skip = ("PYTHONPATH", "PYTHONDONTWRITEBYTECODE")
         env = {k: v for k, v in environment.items() if k not in skip}
@@ -55,14 +63,19 @@ def _build(out: Path) -> None:
             )
             if proc.returncode != 0:
                 raise AssertionError(f"{argv} failed:\n{proc.stdout}\n{proc.stderr}")
-        for package in PACKAGES:
-            for cached in (world / package).rglob("__pycache__/*"):
-                if cached.suffix in _SUFFIXES:
-                    target = out / cached.relative_to(world)
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    shutil.copy2(cached, target)
+        _copy_caches(world, out, _SUFFIXES)
     finally:
         shutil.rmtree(world, ignore_errors=True)
+
+
+def _copy_caches(source: Path, dest: Path, suffixes: tuple[str, ...]) -> None:
+    """Copy the compiled caches of ``source``'s packages to the same paths under ``dest``."""
+    for package in PACKAGES:
+        for cached in (source / package).rglob("__pycache__/*"):
+            if cached.suffix in suffixes:
+                target = dest / cached.relative_to(source)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(cached, target)
 
 
 def caches() -> Path | None:
