@@ -162,7 +162,7 @@ def _status_html(inp: rp.ReportInputs) -> str:
     )
     return (
         f'<h2 id="status">{rp.HEAD["status"]}</h2><div class="cards">{html}'
-        f'<div class="card"><b>{badge}</b><span>정산 (Reconcile)</span></div></div>'
+        f'<div class="card"><b>{badge}</b><span>{rp.HEAD["reconcile"]}</span></div></div>'
         f'<p class="muted">레짐 {b.regime.value} ({b.regime_reason.value}): '
         f"{escape(b.regime_detail)}. 상태별 노출 한도 {rp.pct(b.exposure, 0)}; "
         f"유효 기간 {b.valid_from} ~ {b.valid_until}.</p>"
