@@ -115,9 +115,14 @@ CHECKS: dict[str, list[str]] = {
     "imports": [_script("lint-imports")],
     "schemas": [sys.executable, "-m", "pipeline.cli", "schemas", "--check"],
 }
-#: The one slow check (mypy, ~30 s of one core): ``test`` runs it beside the suite, whose two
-#: workers leave a fifth of the two cores idle while they wait on git, DVC and servers.
+#: The one slow check (mypy, ~30 s of one core): ``test`` runs it beside the suite, whose
+#: workers leave part of the cores idle while they wait on git, DVC, servers and timeouts.
 BESIDE_SUITE = "typecheck"
+#: pytest's default arguments: three xdist workers on the two cores CI has. The suite waits a
+#: fifth of its time (pushes retried after a pause, killed runs, hanging monitors, Chromium):
+#: two workers left the cores 77 % busy; a third fills the gaps, 261 s -> 235 s of the warm
+#: suite for +3.5 % CPU (benchmarks/results/suite.txt).
+SUITE_ARGS = ("-n", "3")
 
 
 def check(names: Sequence[str]) -> int:
@@ -144,7 +149,7 @@ def test(pytest_args: Sequence[str]) -> int:
         try:
             code = check([n for n in CHECKS if n != BESIDE_SUITE])
             if code == EXIT_OK:
-                suite = _call([sys.executable, "-m", "pytest", *(list(pytest_args) or ["-n", "2"])])
+                suite = _call([sys.executable, "-m", "pytest", *(list(pytest_args) or SUITE_ARGS)])
                 code = EXIT_OK if suite == 0 else EXIT_INVALID
         finally:
             if code != EXIT_OK and typecheck.poll() is None:
@@ -171,7 +176,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="job", required=True, metavar="JOB")
     sub.add_parser("run", help="run the PC pipeline (dvc repro) and validate every artifact")
     sub.add_parser(
-        "test", help="the checks, then pytest [ARGS...] (default: -n 2) beside the type check"
+        "test",
+        help=f"the checks, then pytest [ARGS...] (default: {' '.join(SUITE_ARGS)}) beside the "
+        "type check",
     )
     for name in CHECKS:
         sub.add_parser(name, help=f"only the {name} check")

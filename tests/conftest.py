@@ -173,11 +173,11 @@ def copy_project(dest: Path, include_data: bool = True) -> Path:
 
 
 #: The slowest test modules, slowest first (benchmarks/results/suite.txt). They start first:
-#: with ``--dist worksteal`` xdist hands each worker a contiguous half of the collection and an
-#: idle worker takes queued tests from the end of the other's queue, so long tests queued early
-#: are spread over both workers and the run never ends waiting on one that started late. Every
+#: with ``--dist worksteal`` xdist hands each worker a contiguous share of the collection and an
+#: idle worker takes queued tests from the end of another's queue, so long tests queued early
+#: are spread over the workers and the run never ends waiting on one that started late. Every
 #: module that needs the shared e2e origins (tests/e2e/conftest.py) is here, behind the test that
-#: builds them: the other worker starts on tests that wait for no build.
+#: builds them: the other workers start on tests that wait for no build.
 SLOW_FIRST = (
     "tests/e2e/test_daily_loop.py",
     "tests/e2e/test_chaos.py",

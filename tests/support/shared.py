@@ -1,8 +1,9 @@
 """Things built once per test session and shared by every xdist worker (a file lock each).
 
-``--dist worksteal`` runs the session in two worker processes; a session-scoped fixture is built
-once per worker. What is expensive to build and only ever copied (a pristine origin, compiled
-caches) is built once under a lock in a folder both workers share, and read-only thereafter.
+``--dist worksteal`` runs the session in several worker processes; a session-scoped fixture is
+built once per worker. What is expensive to build and only ever copied (a pristine origin,
+compiled caches) is built once under a lock in a folder every worker shares, and read-only
+thereafter.
 """
 
 from __future__ import annotations
